@@ -1,0 +1,71 @@
+"""`flask --app wsgi ...` commands: demo data, roles, serving, moderation models."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from community.extensions import db, socketio
+from community.models import Role, User
+
+users_cli = AppGroup("users", help="Manage people and their roles.")
+moderation_cli = AppGroup("moderation", help="Moderation models.")
+
+
+@users_cli.command("grant")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def grant(username: str, role: str) -> None:
+    """Give USERNAME the ROLE (for example: moderator)."""
+    from community.auth.service import AccountError, grant_role
+
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None:
+        raise click.ClickException(f"There is no account called {username}.")
+    try:
+        grant_role(user, Role(role))
+    except AccountError as error:
+        raise click.ClickException(error.message)
+    click.echo(f"{user.username} now has the roles: {', '.join(sorted(r.value for r in user.role_set))}")
+
+
+@moderation_cli.command("fetch-model")
+@click.option("--dest", default="instance/models", show_default=True, help="Folder to keep the model in.")
+def fetch_model(dest: str) -> None:
+    """Download the Detoxify checkpoint and its base model files once, where a network exists."""
+    from moderation.fetch import fetch_model as fetch
+
+    click.echo(fetch(dest))
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load a believable county with boards and one account per role. Safe to run again."""
+    from community.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default: HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default: PORT or 5000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve Village with Socket.IO (the embedded server)."""
+    host = host or current_app.config["HOST"]
+    port = port or current_app.config["PORT"]
+    # Flask refuses app.run() inside its own CLI to protect `flask run`; this command is the server.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    click.echo(f"Village is running on http://{host}:{port} (press Ctrl+C to stop)")
+    socketio.run(current_app._get_current_object(), host=host, port=port,
+                 allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(moderation_cli)
+    app.cli.add_command(demo)
+    app.cli.add_command(serve)

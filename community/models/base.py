@@ -1,0 +1,7 @@
+from datetime import datetime
+
+from community import clock
+
+
+def utcnow() -> datetime:
+    return clock.utcnow()
