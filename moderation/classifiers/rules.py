@@ -1,0 +1,342 @@
+"""Safeguarding phrase rules: who is at risk, of what, and whether it is happening now.
+
+A phrase only counts when its sentence says it is happening to the author (disclosure) or to
+someone they know (third-party disclosure). Each sentence is read for:
+
+- idioms removed first ("I'm literally dead", "killing it", "my phone died");
+- negation just before the phrase ("I would never hurt myself");
+- past and recovery ("I used to self harm but I've been clean a year"), unless something says it is
+  back ("again", "last night", "still");
+- talk about the topic rather than a person ("how do I talk to my son about self harm", "an assembly
+  on county lines");
+- urgency ("tonight", "this weekend", "I've got the pills").
+
+Patterns are kept general (verbs and objects, not whole sentences); the semantic matcher covers
+wordings no rule lists, and the evidence shows where the two agree or not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from moderation.classifiers import (DISCLOSURE, INDIRECT, MARKER, NEGATED, PAST, THIRD_PARTY, TOPIC, Finding,
+                                    Signal)
+from moderation.normalise import Normalised
+
+
+def _rx(s: str) -> re.Pattern:
+    return re.compile(s, re.I)
+
+
+# --- who ------------------------------------------------------------------------------------------
+FIRST = _rx(r"\b(?:i|i'?m|im|i'?ve|ive|i'?ll|ill|i'?d|id|me|my|myself|mine)\b")
+KIN = (r"(?:best\s+|close\s+|little\s+|big\s+|older\s+|younger\s+|baby\s+|twin\s+|step\s?|half[- ]?)?"
+       r"(?:friend|mate|bestie|bff|sister|brother|sis|bro|sibling|cousin|son|daughter|child|kid|boy|girl|"
+       r"lad|stepson|stepdaughter|niece|nephew|grandson|granddaughter|classmate|teen|teenager|"
+       r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+       r"fifteen|sixteen|seventeen)\s?(?:yo|y/o|year old|yr old))s?")
+THIRD = _rx(r"\b(?:my|our|a|one of my|this|his|her)\s+" + KIN + r"\b|\b(?:someone|somebody|a girl|a boy|"
+            r"a lad|this girl|this boy|a kid|people|kids|girls|boys) (?:in|at|from) (?:my|our) "
+            r"(?:class|year|school|form|group)\b|\basking for a friend\b")
+PRONOUN = _rx(r"\b(?:she|he|they|her|him|them|she'?s|he'?s|they'?re)\b")
+
+# --- context --------------------------------------------------------------------------------------
+IDIOMS = [_rx(p) for p in (
+    r"\b(?:i'?m|im|i am|we'?re|we are|literally|actually|basically|nearly|almost|just|totally)\s+"
+    r"(?:literally\s+|actually\s+|so\s+|absolutely\s+)?(?:dead|dying|deceased)\b(?!\s+(?:inside|to (?:the|this) world))"
+    r"(?=.*(?:lol|lmao|haha|😂|🤣|💀|pe\b|lesson|laugh|funny|tired|after|from|of|at|with|knackered|exhausted|cringe|embarrass))",
+    r"\b(?:dead|dying) (?:tired|funny|jealous|chuffed|excited|proud|good|easy|serious|keen|on time|to (?:see|know|go|try|meet|hear|get))\b",
+    r"\b(?:dying|died|die|dead) (?:of|from|with) (?:laughter|laughing|embarrassment|boredom|cringe|shame|heat|cuteness|excitement)\b",
+    r"\bto die for\b", r"\bkill(?:ing|ed)? it\b", r"\bkill(?:ed)? (?:time|the (?:lights|mood|vibe|engine|bug|spider))\b",
+    r"\b(?:could|would|'d) (?:kill|murder) (?:for )?(?:a|an|some|the) \w+", r"\bkill for (?:a|an|some)\b",
+    r"\b(?:this|that|it|homework|revision|work|school|traffic|the commute|my back|my feet|the heat|teething|these \w+)"
+    r" (?:is|are|was|'s) (?:literally |actually |slowly )?killing (?:me|us)\b",
+    r"\b(?:going to|gonna|will|would) (?:literally |actually )?kill (?:me|us)\b(?=.*(?:lol|haha|😂|🤣|homework|exam|mock|traffic|run|heat|teeth|nursery|bills|washing|ironing|tiredness|school run|this|these|that))",
+    r"\b(?:my|the|our) (?:phone|battery|laptop|car|plant|plants|tablet|ipad|console|xbox|ps5|switch|wifi|charger|tv|torch|goldfish|hamster|fish|grandad|grandma|nan|granny|grandpa|dog|cat)\b[^.]*\b(?:died|dead|dying|is dead|has died|passed away)\b",
+    r"\b(?:killer|cut(?:ting)?|cut (?:my|her|his|their|the|a|some|down|back|out|up|off|short|costs|corners|ties)) ?(?:hair|fringe|nails|cake|grass|lawn|hedge|crusts|food|sandwich|onions?|fabric|paper|sugar|carbs|screen time|costs|corners|back|down|out|short|class|lesson|a tooth|teeth|finger|thumb)\b",
+    r"\bcut (?:my|her|his) (?:finger|thumb|hand|knee|foot|chin|lip|head) (?:on|open|while|when|chopping|cooking|playing)\b",
+    r"\b(?:hit|hits) (?:me up|the (?:gym|shops|road|hay|sack|spot|books|town)|send|rock bottom with (?:the|my) (?:washing|house))\b",
+    r"\b(?:it|that|this|reality) (?:really |just |suddenly )?(?:hit|hits|hurt|hurts) (?:me|home|hard)\b",
+    r"\b(?:headbutt\w*|bit|bites|kick\w*|hit\w*|pinch\w*|scratch\w*|slap\w*|smack\w*|punch\w*) (?:me|my \w+)\b(?=[^.]*\b(?:toddler|baby|little one|lo|two year old|2 ?yo|3 ?yo|4 ?yo|year old|tantrum|teething|nursery|potty|bedtime|naptime|playing))",
+    r"\b(?:toddler|baby|little one|lo|\d ?yo|two year old|three year old|four year old)\b[^.]*\b(?:headbutt\w*|bit|bites|biting|kick\w*|hits?|hitting|pinch\w*|scratch\w*|slap\w*|smack\w*|punch\w*)\b",
+    r"\b(?:shot|shoot|shooting) (?:a |some |the )?(?:video|photo|scene|hoops|pool)\b", r"\bdrop (?:off|me off)\b",
+    r"\bend (?:of )?(?:the|this) (?:day|week|term|month|year)\b", r"\bend it (?:there|on a high)\b",
+    r"\bwant(?:ed)? the ground to swallow me\b", r"\b(?:slay|slayed|slaying|ate|murdered|destroyed) (?:it|that|the)\b",
+    r"\bcrush(?:ed|ing)? (?:it|the \w+)\b", r"\bsmash(?:ed|ing)? (?:it|the \w+)\b", r"\bover ?dose of (?:cute|sugar|sun)\b",
+    r"\b(?:my|our) (?:mock|exam|test)s? (?:are|is) (?:gonna|going to) (?:end|kill) me\b",
+)]
+
+NEGATION = _rx(r"\b(?:not|never|no longer|nobody'?s? (?:going|gonna)|don'?t|dont|doesn'?t|doesnt|didn'?t|didnt|won'?t|wont|"
+               r"wouldn'?t|wouldnt|isn'?t|aren'?t|wasn'?t|weren'?t|haven'?t|havent|hasn'?t|stopped|quit|nothing like)\b"
+               r"(?:\W+\w+){0,3}\W*$")
+NEGATION_EXCEPT = _rx(r"\b(?:don'?t|dont|do not) (?:know|care)|\bnot (?:sure|ok|okay|coping|safe|fine)|can'?t stop|couldn'?t stop|"
+                      r"won'?t stop|doesn'?t stop|didn'?t stop|never stops?|not stopping")
+PAST_RX = _rx(r"\b(?:used to|use to|years ago|months ago|a long time ago|when i was (?:younger|little|small|a kid|a child|a teen|\d+|in year \d+|at school)|"
+           r"in the past|back then|back in (?:year \d+|school|the day|\d{4})|no longer|"
+           r"recover(?:ed|ing|y)|clean (?:for|since)|(?:\d+|a|one|two|three|six) (?:days?|weeks?|months?|years?) clean|"
+           r"sober|got (?:help|better|through it|out)|came through|survivor|(?:i'?m|im|i am|we'?re|she'?s|he'?s|they'?re) "
+           r"(?:ok|okay|fine|safe|doing (?:well|better|great)|much better|in a better place|happy|out) now|"
+           r"left (?:him|her|them)|moved out|it stopped|stopped (?:when|after)|(?:first|\d+(?:st|nd|rd|th)) anniversary|"
+           r"looking back|for (?:a|one|two|\d+) years? now|haven'?t (?:\w+ ){0,3}(?:in|for|since))\b")
+CURRENT = _rx(r"\b(?:again|relapsed?|relapsing|still|started (?:again|up)|last night|tonight|today|this (?:morning|week|weekend|evening)|"
+              r"right now|yesterday|keeps?|every (?:day|night|time)|at the moment|lately|recently|these days|currently|"
+              r"since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|last))\b")
+TOPIC_RX = _rx(r"\b(?:what if|in case|if (?:someone|somebody|anyone|a child|a young person|your|you|ever|they ever|he ever|she ever|my \w+ ever|our \w+ ever|a \w+)|"
+               r"how (?:do|can|should|would|could|did) (?:i|we|you|parents|people|schools)(?: best)? (?:talk|speak|help|support|spot|know|tell|approach|deal|raise|explain|handle|protect|recogni[sz]e|bring|start|keep)|"
+               r"how to (?:talk|help|support|spot|tell|know|protect|recogni[sz]e|keep|raise)|(?:warning )?signs of|"
+               r"(?:talk|talks|lesson|assembly|documentary|article|book|programme|program|film|movie|episode|training|course|workshop|"
+               r"leaflet|awareness|research|essay|homework|project|show|news|story|podcast|campaign|charity|session|module|policy|series|novel|play|poster|talk) "
+               r"(?:about|on|around|covering|for|called)|raise awareness|awareness (?:week|day|month)|"
+               r"(?:worried|scared|afraid|paranoid|terrified|frightened|concerned|worry) (?:that |about )?(?:he|she|they|my \w+|our \w+|it)? ?(?:might|could|may|will|would|'ll)|"
+               r"(?:teach|teaching|taught|educate|warn|warning|warned) (?:my |our |the |your )?(?:kids|children|son|daughter|teen|child)s? (?:about|on)|"
+               r"read (?:about|that|an)|heard (?:about|that)|(?:in|on) the news|on (?:tv|telly|tiktok|youtube|netflix)|"
+               r"prevent(?:ion|ing)?|safeguarding (?:training|course|lead|policy)|dbs|statistics|figures show|"
+               r"(?:is|are) (?:a |so |really |such a )?(?:serious|big|huge|common|real|growing) (?:issue|problem|thing|concern)|"
+               r"(?:does|do|did|has|have|is|are) (?:anyone|any of you|any parents?)(?: else)?)\b")
+IMPLICIT_I = _rx(r"^\W*(?:been|feel|feeling|felt|want|wanna|going|gonna|thinking|think|can'?t|cant|started|relapsed|cut|keep|need|really|honestly|just|so|literally|still|tried|trying|hate|wish)\b")
+URGENT = _rx(r"\b(?:tonight|today|right now|now|this (?:weekend|evening|afternoon|morning)|tomorrow|soon|when (?:everyone|they|mum|dad)(?:'s| is| are)? (?:asleep|out|gone)|"
+             r"after school|before (?:school|anyone)|(?:got|have|bought|saved|collected|stockpiled|hidden) (?:the |a |some |enough |all )?(?:pills|tablets|rope|blades?|razors?|plan|note)|"
+             r"(?:wrote|written|writing|left) (?:a |my )?(?:note|letter)|goodbye|said my goodbyes|final|last (?:post|message|time)|"
+             r"(?:in|at) danger|(?:going|gonna|about) to|plan(?:ning)? to|decided|ready to|can'?t (?:go|do this|take (?:it|this)) (?:on|anymore|any more)|"
+             r"scared to go home|locked (?:me|us) (?:in|out)|meet(?:ing)? (?:him|her|them|up)|bleeding|won'?t stop bleeding|"
+             r"(?:taking|taken|take|took|swallowed) (?:them|the pills|the tablets|it))\b")
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: str
+    pattern: re.Pattern
+    weight: float       # 1.0 strong, 0.6 medium, 0.4 weak
+    who: str            # "first": the phrase itself says it is the author; "reflexive": from myself/herself;
+                        # "subject": needs a person in the sentence; "any": a marker that counts as it stands
+    label: str          # the reason a moderator reads
+    self_risk: bool = False
+    urgent: bool = False
+
+
+def R(category: str, pattern: str, weight: float, who: str, label: str, self_risk: bool = False,
+      urgent: bool = False) -> Rule:
+    return Rule(category, _rx(pattern), weight, who, label, self_risk, urgent)
+
+
+SH = "self_harm_suicide"
+AB = "abuse_neglect"
+DA = "domestic_abuse"
+SX = "sexual_exploitation_grooming"
+PARENT_FIGURE = (r"(?:dad|daddy|father|mum|mummy|mam|mom|mother|step ?dad|step ?mum|step ?father|step ?mother|"
+                 r"mum'?s (?:boyfriend|partner|fella)|dad'?s (?:girlfriend|partner)|uncle|aunt|auntie|grandad|grandpa|"
+                 r"nan|nana|gran|grandma|carer|foster (?:mum|dad|carer)|parents|guardian|brother|sister|cousin)")
+PARTNER = r"(?:husband|hubby|wife|partner|boyfriend|bf|girlfriend|gf|ex|fiance|fiancee|other half|baby'?s dad|kids'? dad)"
+HARM_VERB = (r"(?:hits?|hitting|beats?|beating|beat|punch(?:es|ed|ing)?|kicks?|kicked|kicking|slaps?|slapped|slapping|"
+             r"chok(?:es|ed|ing)|strangl(?:es|ed|ing)|burn(?:s|t|ed)|throws? things at|threw (?:things|stuff|a \w+) at|"
+             r"hurts?|hurting|hurt|batter(?:s|ed)|shov(?:es|ed)|push(?:es|ed) (?:me|her|him|us) (?:down|into|against|over)|"
+             r"bruis(?:es|ed)|smack(?:s|ed))")
+
+RULES: tuple[Rule, ...] = (
+    # --- self-harm and suicide -------------------------------------------------------------------------
+    R(SH, r"\b(?:kill|killing|kms|end|ending|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|strangle|hang|hanging|drown|drowning|punish|punishing|scratch(?:ing)?)\s+(?:my|him|her|them|your|ur)sel(?:f|ves)\b", 1.0, "reflexive", "harming oneself", True),
+    R(SH, r"\bkms\b|\bunalive (?:my|him|her)sel(?:f|ves)\b|\bunaliv(?:e|ing)\b", 1.0, "first", "kill myself (shorthand)", True),
+    R(SH, r"\bself[- ]?harm\w*|\bself[- ]?injur\w*|\bsh(?:ing|'?d)\b|\bsh again\b", 0.9, "subject", "self-harm", True),
+    R(SH, r"\bsuicid(?:e|al)|\btake my (?:own )?life\b|\bend(?:ing)? (?:my|her|his) (?:own )?life\b|\bend(?:ing)? it all\b|\boff myself\b", 1.0, "subject", "suicide", True),
+    R(SH, r"\b(?:want|wanna|wanted|going|gonna|plan(?:ning)?|ready|decided|about|need|tempted|thinking about|think about|thought about|considering)\s+(?:to\s+)?(?:just\s+)?(?:die|end it|end things|not be here|not exist|disappear (?:forever|for good)|be dead|jump|overdose|od|kill myself|end myself)\b", 1.0, "subject", "wants to die", True),
+    R(SH, r"\b(?:i'?m|im|i am|i'?ll|ill|i will|i'?m going to|gonna)\s+(?:just\s+)?end(?:ing)? it\b|\bend it (?:all|tonight|today|this weekend|soon|now)\b", 1.0, "first", "ending it", True, True),
+    R(SH, r"\b(?:don'?t|dont|do not|didn'?t) want to (?:be here|live|exist|wake up|be alive|go on|carry on|be around)\b|\bwish(?:ing)? i (?:was|were) dead\b|\bwish i (?:wasn'?t|was not|weren'?t|had never been|hadn'?t been) (?:here|born|alive|around)\b|\bsleep and (?:never|not) wake up\b", 1.0, "first", "does not want to live", True),
+    R(SH, r"\b(?:no|isn'?t any|there'?s no|not any|don'?t see (?:the|a|any)) (?:point|reason) (?:in |to |of )?(?:living|being alive|going on|carrying on|live|me being here|being here|trying anymore|waking up)\b", 1.0, "any", "no reason to live", True),
+    R(SH, r"\bbetter off (?:dead|without me|if i (?:wasn'?t|was not|weren'?t|wasnt) (?:here|around|alive))\b|\b(?:everyone|they|people|world|family)\b[^.]{0,30}\bbetter off without (?:me|her|him)\b", 1.0, "subject", "thinks others are better off without them", True),
+    R(SH, r"\b(?:took|take|taking|swallow(?:ed)?|stockpil\w*|saving up|collected|od'?d on|overdosed on)\b[^.]{0,25}\b(?:all (?:my|the|of my|of the) )?(?:pills|tablets|paracetamol|painkillers|meds|medication)\b(?=[^.]*\b(?:all|whole|packet|box|bottle|lot|end|die|overdose|enough|hospital|a&e|ambulance|loads)\b)|\boverdos(?:e|ed|ing)\b|\bod'?d\b", 0.9, "subject", "overdose", True),
+    R(SH, r"\b(?:jump|jumping|jumped|throw myself) (?:off|from|in front of) (?:a |the )?(?:bridge|building|roof|car park|train|cliff|car|bus|balcony|tower)\b", 1.0, "subject", "jumping from a height / in front of traffic", True),
+    R(SH, r"\b(?:suicide|goodbye) (?:note|letter)\b|\bsaid my goodbyes\b|\bthis is (?:my )?goodbye\b|\bwon'?t be (?:here|around) (?:much longer|tomorrow|after tonight)\b|\bwhen i'?m gone\b", 1.0, "any", "saying goodbye", True, True),
+    R(SH, r"\b(?:hide|hiding|hid|found|find|finding|keep|keeping)\b[^.]{0,25}\b(?:blades?|razors?|sharpeners?)\b|\b(?:blades?|razors?) (?:in|under) (?:her|his|my) (?:room|bed|drawer|pillow|bag)\b|\b(?:cuts?|scars?|marks?|burns?) (?:on|up) (?:my|her|his|their) (?:arms?|wrists?|legs?|thighs?|stomach|body)\b", 0.9, "subject", "cuts or hidden blades", True),
+    R(SH, r"\b(?:can'?t|cannot) (?:do this|go on|cope|take (?:it|this)|keep going|carry on)(?: \w+)? ?(?:anymore|any more|much longer)\b|\bgive up on (?:everything|life)\b|\bgiving up on (?:life|everything)\b", 0.5, "first", "cannot go on", True),
+    R(SH, r"\b(?:nobody|no one|noone|no-one)\b[^.]{0,25}\b(?:notice|care|miss me|miss her|miss him)\b[^.]{0,25}\b(?:gone|disappeared|died|dead|wasn'?t here|not here)\b|\bdisappear(?:ed)? (?:forever|for good|and never come back)\b", 0.9, "subject", "thinks no one would notice if they were gone", True),
+    R(SH, r"\b(?:hate|hated) (?:my ?self|myself|my life|being alive)\b|\bi'?m (?:a )?(?:burden|waste of space)\b|\bnumb (?:all the time|inside)\b|\bdead inside\b", 0.45, "first", "hopelessness", True),
+    R(SH, r"\bstopped eating\b|\bhaven'?t eaten (?:in|for) (?:days|\d+ days|a week)\b|\bmaking (?:my|her|him)sel(?:f|ves) sick\b|\bpurg(?:e|ing)\b", 0.6, "subject", "stopped eating / purging", True),
+
+    # --- abuse and neglect -------------------------------------------------------------------------------------
+    R(AB, r"\b(?:my |our |her |his )?" + PARENT_FIGURE + r"(?:'?s)? (?:always |keeps |still |sometimes |often |just |has |had |has been |have been |then )?" + HARM_VERB + r" (?:me|us|her|him|them|my (?:little |baby |big )?(?:brother|sister|sibling|bro|sis))\b", 1.0, "subject", "a parent or carer hurts a child"),
+    R(AB, r"\b(?:he|she|they) (?:always |keeps |sometimes |often |just |has |then )?" + HARM_VERB + r" (?:me|us)\b(?=[^.]*\b(?:home|house|drunk|angry|belt|bruises?|marks|tell|school|teacher|scared|mum|dad|step))", 0.8, "first", "someone at home hurts the author"),
+    R(AB, r"\b(?:belt|wooden spoon|slipper|cane|wire|cable|hot iron|cigarette)\b[^.]{0,30}\b(?:hit|hits|beat|beats|on me|burn\w*|marks|bruise\w*)\b|\bbruises? (?:from|that) (?:my |her |his )?" + PARENT_FIGURE, 0.9, "subject", "marks or injuries from a parent"),
+    R(AB, r"\b(?:scared|afraid|frightened|terrified|petrified|don'?t want|dont want|dread(?:ing)?) (?:to go|of going|going)? ?home\b|\b(?:scared|afraid|frightened|terrified|petrified) of (?:my |her |his )?" + PARENT_FIGURE + r"\b", 0.9, "first", "afraid to go home / of a parent", True),
+    R(AB, r"\b(?:locks?|locked|shuts?|shut) (?:me|us|her|him) (?:in|out|in (?:my|the|her|his) (?:room|cupboard|shed|garden))\b|\bleft (?:me|us|my (?:little )?(?:brother|sister)) (?:alone|on (?:my|our) own|home alone) (?:for|overnight|all (?:night|weekend))\b", 0.9, "subject", "locked in / left alone", True),
+    R(AB, r"\b(?:never|no|isn'?t any|not any|hardly any) (?:food|dinner|tea|clean clothes|heating|electric) (?:in the house|at home|at mine|for (?:us|me|days))\b|\b(?:haven'?t|have not|not) (?:eaten|had (?:food|dinner|tea|anything to eat)) (?:since|for) (?:yesterday|days|\d+ days)\b|\bno one (?:feeds|looks after|takes care of) (?:me|us)\b", 0.9, "first", "neglect: no food or care at home", True),
+    R(AB, r"\b(?:touch(?:es|ed|ing)?|fiddl(?:es|ed|ing)|feel(?:s|ing)? up|grop(?:es|ed|ing)|molest(?:s|ed|ing)?|abus(?:es|ed|ing)|rap(?:es|ed|ing)|sexually assault(?:s|ed)?)\s+(?:me|her|him|us|my (?:little )?(?:sister|brother))\b(?=[^.]*\b(?:private|down there|in bed|at night|bedroom|bath|room|uncle|step|mum|dad|grandad|cousin|brother|sister|coach|teacher|tutor|leader|when|made|secret|tell|again|keeps|always|under|clothes|nobody|no one|while|asleep))", 1.0, "subject", "sexual abuse", True),
+    R(AB, r"\b(?:rap(?:ed|e)|molested|sexually (?:abused|assaulted)|abused)\b(?=[^.]*\b(?:me|my|i was|she was|he was|her|him)\b)", 1.0, "subject", "sexual or physical abuse", True),
+    R(AB, r"\bmade (?:me|her|him) (?:touch|watch|take off|undress|do (?:stuff|things|sexual))\b|\bin (?:my|her|his) (?:bed|room) at night\b(?=[^.]*\b(?:uncle|step|dad|grandad|cousin|brother|touch|comes? in))", 1.0, "subject", "made to do sexual things", True),
+    R(AB, r"\b(?:said|says|told me|tells me|warned me) (?:not to|to never|never to|i can'?t|i mustn'?t|don'?t) tell (?:anyone|anybody|my (?:mum|dad|mom|parents|teacher)|the teachers?|social workers?|the school)\b|\bour (?:little )?secret\b|\b(?:i'?ll|i will|they'?ll|we'?ll) (?:get|be) (?:taken away|put in care)\b(?=[^.]*\btell\b)", 0.9, "first", "told to keep a secret", True),
+    R(AB, r"\b(?:my |our )?" + PARENT_FIGURE + r"(?:'?s| is| are)? (?:always |never |constantly )?(?:drunk|off (?:her|his|their) face|high|wasted|passed out|using|on (?:drugs|the gear|smack|crack))\b(?=[^.]*\b(?:again|every|always|home|look after|can'?t|scared|baby|brother|sister|me|us|food|school))", 0.8, "first", "parent drunk or using: child at risk", True),
+
+    # --- domestic abuse ----------------------------------------------------------------------------------------------
+    R(DA, r"\b(?:my |our |the |her |his )?" + PARTNER + r"(?:'?s)? (?:always |keeps |still |sometimes |often |has |had |has been |then |just )?(?:" + HARM_VERB + r"|threaten(?:s|ed|ing)? (?:me|to)|controls? (?:me|my money|everything|who i see)|won'?t let me (?:see|go|leave|have|out)|takes? my (?:money|phone|bank card|keys)|checks? my phone|tracks? (?:me|my phone|my location)|locks? me|rap(?:es|ed))\b(?:\W+(?:me|us|her|the kids|my|when|in front))?", 1.0, "subject", "partner violence or control", True),
+    R(DA, r"\b(?:my |our )?" + PARENT_FIGURE + r"(?:'?s)? (?:always |keeps |sometimes |often |has |then |just )?" + HARM_VERB + r" (?:my |our )?(?:mum|mom|mam|dad|mummy|mother|stepmum|stepdad)\b", 1.0, "subject", "one parent hurts the other (child witnesses domestic abuse)", True),
+    R(DA, r"\b(?:scared|afraid|frightened|terrified) of (?:my |her |his )?" + PARTNER + r"\b|\bwalking on egg ?shells\b|\b(?:he|she|they)(?:'ll| will| said (?:he|she|they)(?:'d| would|'ll| will)| threaten(?:s|ed) to) (?:kill|hurt|take) (?:me|us|the kids|the children|the baby|(?:my|our) (?:kids|children|baby|son|daughter))\b", 0.9, "subject", "afraid of a partner / threats", True),
+    R(DA, r"\b(?:he|she) (?:hits|hit|punched|strangled|choked|pushed|slapped|kicked|beat|beats|threatened|raped) me\b(?=[^.]*\b(?:husband|partner|boyfriend|ex|baby'?s dad|pregnant|the kids|in front|drunk|again|police|refuge|leave|marriage|relationship))", 0.9, "first", "partner violence", True),
+
+    # --- child sexual exploitation and grooming ---------------------------------------------------------------------------
+    R(SX, r"\b(?:asked|asks|asking|keeps asking|wants|wanted|told|tells|pressur\w*|begg\w*|made) (?:me|her|him) (?:to )?(?:send|sending|for|share|show) (?:him|her|them )?(?:some )?(?:nudes?|pics?|pictures?|photos?|videos?|snaps?)(?: of (?:me|myself|her|him|my body))?\b(?=[^.]*\b(?:nude|naked|body|bra|underwear|top off|private|boobs|pic|pics|photo|photos|video|snap|older|guy|man|he|him|online|snapchat|insta|tell|secret|\d\d))", 0.9, "subject", "asked for images", True),
+    R(SX, r"\b(?:sent|send|sending|shared|leaked|posted|spread(?:ing)?) (?:him |her |them |around )?(?:my |her |his )?(?:nudes?|naked (?:pics?|photos?|pictures?))\b|\bnudes? (?:of (?:me|her|him)|got (?:shared|sent|leaked))\b|\b(?:threaten(?:s|ed|ing)?|gonna|going to) (?:to )?(?:share|send|post|leak) (?:my|the|her|his) (?:pics?|photos?|nudes?|videos?)\b|\bsextort\w*", 1.0, "subject", "intimate images shared or threatened", True),
+    R(SX, r"\b(?:older|grown|adult) (?:guy|man|men|boy|lad|woman|bloke|boyfriend|girlfriend)\b[^.]{0,60}\b(?:buys?|bought|gives?|gave|picks? (?:me|her|him|us) up|drives?|vapes?|weed|alcohol|drink|money|gifts?|presents?|phone|meet|met|snapchat|online|hotel|party|parties|flat|house)\b|\b(?:boyfriend|he|she|girlfriend) is (?:1[89]|2\d|3\d|4\d)\b[^.]{0,40}\b(?:i'?m|im|i am|she'?s|he'?s) 1[0-5]\b|\b(?:i'?m|im|i am|she'?s|he'?s) 1[0-5]\b[^.]{0,40}\b(?:he|she|boyfriend|girlfriend)(?:'s| is) (?:1[89]|2\d|3\d|4\d)\b", 1.0, "subject", "older person with gifts / age gap", True),
+    R(SX, r"\b(?:meet|meeting|met) (?:up with )?(?:a |this |some )?(?:guy|man|person|boy|girl|someone|him|her)\b[^.]{0,40}\b(?:online|on (?:snap|snapchat|insta|instagram|tiktok|discord|roblox|fortnite|minecraft|xbox|ps|whatsapp|telegram|a game))\b|\b(?:online|on (?:snap|snapchat|insta|discord|roblox|tiktok))\b[^.]{0,40}\b(?:wants to|asked to|want to|going to|gonna) meet (?:me|her|him|up)\b", 0.9, "subject", "meeting someone from online", True),
+    R(SX, r"\b(?:parties|party|flats?|houses?|hotel)\b[^.]{0,40}\b(?:older (?:guys|men|lads)|given (?:drink|drugs|alcohol|vodka)|made (?:me|her) (?:sleep with|do stuff|have sex))\b|\bsleep with (?:his|their) (?:mates|friends)\b|\b(?:pimp|pimped|prostitut\w*|sold for sex)\b", 1.0, "subject", "sexual exploitation", True),
+
+    # --- FGM -------------------------------------------------------------------------------------------------------------------
+    R("fgm", r"\bfgm\b|\bfemale (?:genital )?(?:mutilation|circumcision|cutting)\b|\b(?:cut|cutting|circumcis\w*) (?:down there|like (?:my|her) (?:sister|cousin|mum))\b|\b(?:ceremony|procedure|special (?:ceremony|procedure)) (?:to become|for becoming) a woman\b|\b(?:be|get|getting|being) cut\b[^.]{0,40}\b(?:summer|holiday|trip|back home|auntie|aunty|grandma|ceremony|tradition|culture|becoming a woman)\b|\bsunna\b|\btype (?:1|2|3|one|two|three) (?:fgm|cutting)\b", 1.0, "subject", "FGM", True),
+
+    # --- forced marriage -----------------------------------------------------------------------------------------------------
+    R("forced_marriage", r"\b(?:forc\w*|mak(?:e|ing)|made|pressur\w*|push(?:ing|ed)?|arrang\w*) (?:me|her|him|my (?:sister|brother|cousin)) (?:to |into )?(?:marry|get married|a marriage|marriage|an? (?:arranged|forced) marriage)\b|\bforced marriage\b|\b(?:marry|married|engaged) (?:to )?(?:a man|a woman|someone|my cousin|an older man|a stranger)\b[^.]{0,30}\b(?:don'?t|do not|doesn'?t|never|haven'?t|hasn'?t|against)\b|\b(?:taking|take|sending|send|took) (?:me|her|him) (?:back )?(?:home |abroad |to \w+ )?(?:to (?:get married|be married|marry)|for (?:a|my|her|his) (?:wedding|marriage))\b|\bwedding\b[^.]{0,40}\b(?:against my will|i don'?t want|without (?:my|her) consent|i'?m (?:only )?1[0-7])\b", 1.0, "subject", "forced marriage", True),
+
+    # --- radicalisation and extremism ------------------------------------------------------------------------------------------
+    R("radicalisation", r"\b(?:join|joining|fight for|fighting for|pledge\w* (?:to|allegiance)|support(?:ing)?|recruit\w* (?:for|into)) (?:isis|isil|is|daesh|the caliphate|jihad|the jihad|national action|patriotic alternative|the (?:race|holy) war|the cause|the brotherhood|the movement)\b|\b(?:race war|holy war|white genocide|great replacement|day of the rope)\b|\b(?:kill|killing|gas|exterminat\w*|wipe out|deport|shoot) (?:all|every) (?:the )?(?:muslims|jews|immigrants|blacks|whites|gays|christians|refugees|foreigners|asians|pakis|women)\b|\b(?:make|making|build|building|made) (?:a |an )?(?:bomb|pipe bomb|explosive|ied)\b|\b(?:shoot|stab|attack|bomb) (?:up )?(?:the |my )?(?:school|mosque|synagogue|church|college|class)\b|\b(?:extremist|jihadi|nazi|fascist|terrorist) (?:group|videos?|channel|server|chat|propaganda|stuff|material)\b[^.]{0,40}\b(?:joined|watching|sent|sends|showing|shows|added|into|keeps?)\b|\b(?:joined|watching|sent|sends|showing|shows|added|into|keeps?)\b[^.]{0,40}\b(?:extremist|jihadi|nazi|terrorist) (?:group|videos?|channel|server|chat|propaganda|stuff|material)\b", 1.0, "any", "extremism / violence against a group"),
+
+    # --- bullying --------------------------------------------------------------------------------------------------------------
+    R("bullying", r"\b(?:being|been|getting|got|get|gets|is being|was) bullied\b|\bbull(?:y|ies|ying) (?:me|her|him|us)\b|\b(?:everyone|they|people|kids|girls|boys|lads|the others|the group) (?:at|in) (?:school|my class|my year|my form|college)\b[^.]{0,40}\b(?:call(?:s|ing)? (?:me|her|him)|pick(?:s|ing)? on|laugh(?:s|ing)? at|push(?:es|ing)?|hit(?:s|ting)?|spit(?:s|ting)? on|ignore|trip(?:s|ped)?|film(?:s|ed|ing)?|threaten\w*)\b|\b(?:group ?chat|page|account|video|tiktok|story)\b[^.]{0,30}\b(?:about|of|mocking|to laugh at|to make fun of) (?:me|her|him)\b|\b(?:made|set up|started|posted|shared|spread(?:ing)?)\b[^.]{0,30}\b(?:rumou?rs?|lies|pics?|photos?|videos?|stuff)\b[^.]{0,15}\b(?:about|of) (?:me|her|him)\b(?=[^.]*\b(?:everyone|whole|school|year|class|group|chat|laughing|mock))", 0.8, "subject", "bullying"),
+    R("bullying", r"\b(?:kys|k y s|kill (?:your|ur)self|go die|neck (?:your|ur)self|drink bleach|nobody (?:wants|likes) you|everyone hates you|no one would miss you)\b", 0.9, "marker", "telling someone to kill themselves / harassment"),
+
+    # --- gangs and county lines ------------------------------------------------------------------------------------------------
+    R("gangs_county_lines", r"\bcounty ?lines?\b|\b(?:go|going|went|sent|send|taken|taking) (?:country|ot|out of town|cunch)\b|\btrap ?(?:house|line|phone)\b|\bcuckoo(?:ed|ing)\b|\b(?:run|running|ran|carry|carrying|hold|holding|drop|dropping|deliver(?:ing)?|shot|shotting|sell|selling|deal|dealing) (?:packages?|parcels?|packs?|bags?|drugs|food|the ting|work|stuff|weed|coke|nitrous)\b(?=[^.]*\b(?:for (?:them|him|some|older|these|the)|older|owe|debt|gang|lads|boys|guys|man|mandem|paid|money|phone|scared|make me|made me|told me|have to|got to|or else))|\b(?:owe|owes|owing|in debt to) (?:them|him|these|some|the) (?:guys|lads|boys|man|men|older|people)?\b[^.]{0,30}\b(?:money|£\s?\d+|\d+ ?quid|grand)\b|\b(?:gang|mandem|older (?:boys|lads|guys))\b[^.]{0,40}\b(?:recruit\w*|made (?:me|him|her)|make (?:me|him|her)|want (?:me|him|her) to|threaten\w*|stab\w*|jump(?:ed)?|beat (?:me|him|her) up)\b", 0.9, "subject", "county lines / gang exploitation", True),
+    R("gangs_county_lines", r"\b(?:carry|carrying|carries|got|bring|bringing|brought|has|had|keeps?) (?:a |his |her |my )?(?:knife|blade|shank|nank|machete|zombie knife|strap|gun|burner)\b(?=[^.]*\b(?:school|protection|safe|out|on (?:me|him|her)|road|park|gang|estate|bag|pocket|waistband|just in case|scared))|\b(?:going to|gonna|will|'ll|want(?:s)? to) (?:stab|shank|shoot|merk|wet|bore|ching) (?:me|him|her|them|someone|up)\b|\b(?:they|he|she)(?:'ll| will| said| say)[^.]{0,15}\b(?:stab|shank|shoot|kill|hurt|get) (?:me|my (?:mum|family|brother|sister))\b", 0.9, "subject", "knives / threats of violence", True),
+    R("gangs_county_lines", r"\b(?:coming home with|comes home with|has|got) (?:loads of |lots of |a )?(?:cash|money|new trainers|designer (?:stuff|clothes)|a new phone|two phones|second phone|burner phone)\b[^.]{0,60}\b(?:can'?t explain|won'?t say|won'?t tell|doesn'?t have a job|no job|missing|out all night|older)\b|\b(?:keeps going|has been going|goes|went) missing\b", 0.8, "subject", "signs of exploitation (money, phones, going missing)", True),
+
+    # --- trafficking and modern slavery ------------------------------------------------------------------------------------------
+    R("trafficking", r"\b(?:took|take|taken|keep|keeps|kept|has|holds|holding) (?:my|her|his|our) (?:passport|documents|papers|id)\b|\b(?:work|working|worked|works) (?:for no|without|with no) (?:pay|money|wages)\b|\b(?:brought|moved|sent|smuggled) (?:me|her|him|us) (?:here|to (?:the uk|england|london|this country))\b[^.]{0,40}\b(?:work|job|debt|owe|pay back|clean|nails|car wash|farm|cannabis)\b|\b(?:owe|pay (?:off|back)) (?:a |the )?(?:debt|money)\b[^.]{0,30}\b(?:bringing|journey|travel|getting me here|the boat|the lorry)\b|\b(?:not allowed|can'?t|cannot) (?:to )?(?:leave|go out|see anyone)\b[^.]{0,40}\b(?:work|boss|house|passport|money)\b", 1.0, "subject", "trafficking / modern slavery", True),
+
+    # --- substance misuse -------------------------------------------------------------------------------------------------------------
+    R("substance_misuse", r"\b(?:i'?m|im|i am|been|keep|started|start|have been|she'?s|he'?s|they'?re)(?: \w+)? (?:drinking|using|taking|smoking|sniffing|snorting|doing|dropping) (?:every day|every night|daily|alone|to cope|to forget|to sleep|before school|at school|coke|cocaine|ket|ketamine|pills|mdma|molly|spice|heroin|crack|xanax|xans|benzos|lean|nitrous|balloons|weed every day|vodka every|gas)\b|\b(?:addicted|hooked) (?:to|on) (?:weed|coke|cocaine|ket|ketamine|alcohol|drink|pills|xanax|vapes?|spice|heroin|painkillers|codeine|gambling)\b|\b(?:drink|drinking|using|take|taking) (?:to (?:cope|forget|numb|not feel|get through))\b|\bblack(?:ed)? out (?:drunk|every)\b", 0.8, "subject", "substance misuse", False),
+)
+
+# rules whose category depends on who is speaking
+_CATEGORY_FOR_PARENTS = {AB: AB}
+
+
+def _strip_idioms(s: str) -> tuple[str, list[str]]:
+    removed = []
+    for rx in IDIOMS:
+        def sub(m: re.Match) -> str:
+            removed.append(m.group(0))
+            return " ~ "
+        s = rx.sub(sub, s)
+    return s, removed
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    """Spans of clauses: split at ; , and 'but' (negation does not cross them)."""
+    spans, start = [], 0
+    for m in re.finditer(r"[;,:]|\bbut\b|\bthough\b|\balthough\b|\bhowever\b", sentence):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(sentence)))
+    return spans
+
+
+def _negated(sentence: str, start: int) -> bool:
+    clause_start = 0
+    for a, b in _clauses(sentence):
+        if a <= start <= b:
+            clause_start = a
+            break
+    before = sentence[clause_start:start]
+    if NEGATION_EXCEPT.search(before[-40:] + sentence[start:start + 20]):
+        return False
+    return bool(NEGATION.search(before))
+
+
+def _who(rule: Rule, m: re.Match, sentence: str, text_has_third: bool) -> str | None:
+    """DISCLOSURE for the author, THIRD_PARTY for someone they know, None for nobody in particular."""
+    if rule.who == "first":
+        return DISCLOSURE
+    if rule.who == "marker":
+        return MARKER
+    if rule.who == "reflexive":
+        word = m.group(0)
+        if re.search(r"\b(?:my|me)sel(?:f|ves)\b", word):
+            return DISCLOSURE
+        if re.search(r"\b(?:your|ur)sel(?:f|ves)\b", word):
+            return "you"
+        return THIRD_PARTY
+    if rule.who == "any":
+        return DISCLOSURE if FIRST.search(sentence) else THIRD_PARTY
+    # "subject": the nearest person mentioned before the phrase (else just after it) is the one at risk
+    refs: list[tuple[int, str]] = []
+    third_spans = [(t.start(), t.end()) for t in THIRD.finditer(sentence)]
+    for a, _ in third_spans:
+        refs.append((a, THIRD_PARTY))
+    for f in FIRST.finditer(sentence):
+        if not any(a <= f.start() < b for a, b in third_spans):
+            refs.append((f.start(), DISCLOSURE))
+    if text_has_third or third_spans:
+        for p in PRONOUN.finditer(sentence):
+            if not any(a <= p.start() < b for a, b in third_spans):
+                refs.append((p.start(), THIRD_PARTY))
+    refs.sort()
+    before = [r for r in refs if r[0] <= m.start()]
+    inside = [r for r in refs if m.start() <= r[0] < m.end()]
+    after = [r for r in refs if r[0] >= m.end()]
+    if inside:
+        return inside[0][1]
+    if before:
+        return before[-1][1]
+    if after:
+        return after[0][1]
+    # teenagers drop the "I": "s3lf h4rm again last night", "been cutting again"
+    if CURRENT.search(sentence) or IMPLICIT_I.match(sentence):
+        return DISCLOSURE
+    return None
+
+
+def analyse(doc: Normalised) -> Signal:
+    findings: list[Finding] = []
+    best: dict[str, float] = {}
+    text_has_third = bool(THIRD.search(doc.match))
+    sentences = doc.sentences or ([doc.match] if doc.match else [])
+    # "used to ..." in one sentence and "clean a year" in the next still reads as one recovery story
+    whole_past = bool(PAST_RX.search(doc.match)) and not CURRENT.search(doc.match)
+    for si, sentence in enumerate(sentences):
+        s, idioms = _strip_idioms(sentence)
+        if idioms:
+            findings.append(Finding("rules", "none", 0.0, "figure of speech, not risk", status=TOPIC,
+                                    evidence="; ".join(idioms)[:200]))
+        if len(s) > 2000:
+            s = s[:2000]
+        for rule in RULES:
+            for m in rule.pattern.finditer(s):
+                who = _who(rule, m, s, text_has_third)
+                if who is None:
+                    status = TOPIC
+                elif who == "you":
+                    # "kill yourself" aimed at someone: harassment, handled by the bullying rule
+                    continue
+                else:
+                    status = who
+                if _negated(s, m.start()) and status not in (TOPIC, MARKER):
+                    status = NEGATED
+                window = s + " " + (sentences[si + 1] if si + 1 < len(sentences) else "")
+                context_past = PAST_RX.search(window) or whole_past
+                if status in (DISCLOSURE, THIRD_PARTY) and context_past and not CURRENT.search(s):
+                    status = PAST
+                if status in (DISCLOSURE, THIRD_PARTY) and TOPIC_RX.search(s) and not re.search(
+                        r"\b(?:if i (?:told|tell|said)|asking for a friend|what (?:would|will) happen if (?:i|my))\b", s):
+                    status = TOPIC
+                if status in (DISCLOSURE, THIRD_PARTY) and re.search(
+                        r"\b(?:asking for a friend|what (?:would|will) happen if|hypothetically|would (?:they|you) tell)\b", doc.match):
+                    status = INDIRECT
+                urgent = rule.urgent or bool(URGENT.search(s))
+                score = rule.weight if status in (DISCLOSURE, THIRD_PARTY, INDIRECT, MARKER) else rule.weight * 0.2
+                if status == INDIRECT:
+                    score *= 0.9
+                words = m.group(0).strip()
+                reason = {
+                    DISCLOSURE: f"{rule.label} (author)",
+                    THIRD_PARTY: f"{rule.label} (someone the author knows)",
+                    INDIRECT: f"{rule.label} (indirect: 'what if' / for a friend)",
+                    PAST: f"{rule.label}, in the past / recovery",
+                    NEGATED: f"{rule.label}, negated",
+                    TOPIC: f"{rule.label}, talked about as a topic",
+                    MARKER: rule.label,
+                }[status]
+                findings.append(Finding(
+                    "rules", rule.category, score, reason, status=status, evidence=words[:160],
+                    urgent=urgent and status in (DISCLOSURE, THIRD_PARTY),
+                    self_risk=rule.self_risk and status in (DISCLOSURE, INDIRECT),
+                    extra={"sentence": sentence[:240]}))
+                best[rule.category] = max(best.get(rule.category, 0.0), score)
+    findings = [f for f in findings if f.category != "none" or not any(g.category != "none" for g in findings)]
+    return Signal("rules", scores={f"rules.{k}": round(v, 4) for k, v in best.items()}, findings=findings)

@@ -1,0 +1,141 @@
+"""Thresholds and switches for screening: one dataclass, defaults in code, overrides from the environment.
+
+`from_env(os.environ)` reads `MODERATION_<FIELD>` for every field, and per-audience overrides as
+`MODERATION_<AUDIENCE>__<FIELD>` (double underscore), e.g. `MODERATION_PARENTS__TOXICITY_HOLD=0.95`.
+The Flask config calls it once; the core never imports Flask.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
+
+AUDIENCES = ("parents", "young_people", "young_adults")
+ACTIONS = ("publish", "publish_and_flag", "hold", "reject", "escalate")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- failure handling -------------------------------------------------------------
+    time_budget_ms: float = 500.0          # per classifier; over it -> hold "screening unavailable"
+    max_chars: int = 100_000               # longer texts are checked up to here and held
+
+    # --- safeguarding risk --------------------------------------------------------------
+    rules_escalate: float = 0.8            # rule score at or above -> escalate
+    rules_review: float = 0.45             # weaker rule evidence -> publish_and_flag / hold
+    semantic_enabled: bool = True          # MiniLM exemplar matcher (needs torch + sentence-transformers)
+    semantic_escalate: float = 0.70        # cosine similarity to a risk exemplar, alone, to escalate
+    semantic_review: float = 0.56          # ... to ask a person to look
+    semantic_margin: float = 0.03          # must beat the nearest benign exemplar by this much
+    # a parent writing about their own child's bullying / drinking is asking for advice:
+    # flagged for a person, not escalated (a first-person disclosure always escalates)
+    parent_concern_review_only: tuple[str, ...] = ("bullying", "substance_misuse")
+
+    # --- toxicity -------------------------------------------------------------------------
+    toxicity_backend: str = "auto"         # auto | detoxify | profanity-check | none
+    detoxify_checkpoint: str = ""          # local .ckpt file in Detoxify's format
+    detoxify_model_dir: str = ""           # local folder with the base model's config.json + tokenizer
+    detoxify_quantize: bool = True         # int8 dynamic quantisation of Linear layers (CPU speed)
+    detoxify_allow_unverified: bool = False  # load a checkpoint with no verifiable sha256
+    toxicity_flag: float = 0.80            # publish_and_flag at or above
+    toxicity_hold: float | None = None     # hold at or above (None: never hold on toxicity alone)
+    toxicity_reject: float | None = None   # reject at or above (None: toxicity never removes a post)
+    # labels that count, besides "toxicity", when Detoxify scores
+    toxicity_labels: tuple[str, ...] = ("toxicity", "severe_toxicity", "threat", "insult", "identity_attack")
+
+    # --- contact details and grooming markers ----------------------------------------------
+    contact_action: str = "publish_and_flag"  # what personal contact details alone do
+    grooming_escalate_markers: int = 2      # this many grooming markers in one text escalate
+
+    # --- spam -----------------------------------------------------------------------------------
+    spam_flag: float = 0.35
+    spam_hold: float = 0.55
+    spam_reject: float = 0.85
+    reject_spam: bool = True
+    rate_limit_10min: int = 8               # posts in 10 minutes that count as flooding
+    max_links_new_account: int = 0          # links a brand-new account may post without review
+    new_account_days: int = 2
+
+    # --- pre-moderation ---------------------------------------------------------------------------
+    premoderate_first_posts: int = 0        # hold a young person's first N posts
+    premoderate_sanctions: int = 2          # hold everything from authors with this many sanctions
+
+    # per-audience overrides: audience -> {field: value}
+    audience_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: {
+        "young_people": {
+            "contact_action": "hold",
+            "premoderate_first_posts": 3,
+            "toxicity_flag": 0.70,
+            "toxicity_hold": 0.97,
+            "spam_hold": 0.45,
+            "semantic_review": 0.52,
+        },
+        "young_adults": {
+            "contact_action": "hold",
+            "premoderate_first_posts": 1,
+            "toxicity_hold": 0.98,
+        },
+    })
+
+    def for_audience(self, audience: str | None) -> "Settings":
+        """The settings with this audience's overrides applied (unknown audience: the strictest)."""
+        if audience not in AUDIENCES:
+            audience = "young_people"
+        over = dict(self.audience_overrides.get(audience, {}))
+        if not over:
+            return self
+        known = {f.name for f in fields(self)}
+        return replace(self, **{k: v for k, v in over.items() if k in known and k != "audience_overrides"})
+
+
+DEFAULT = Settings()
+
+
+def _coerce(value: str, current: Any, name: str) -> Any:
+    value = value.strip()
+    f = {f.name: f for f in fields(Settings)}[name]
+    typ = str(f.type)
+    if isinstance(current, bool) or typ == "bool":
+        return value.lower() in ("1", "true", "yes", "on")
+    if "tuple" in typ:
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if value.lower() in ("", "none", "off", "null") and "None" in typ:
+        return None
+    if typ == "int":
+        return int(value)
+    if "float" in typ:
+        return float(value)
+    return value
+
+
+def from_env(environ: Mapping[str, str] | None = None, base: Settings | None = None) -> Settings:
+    """Settings from `MODERATION_*` variables; unknown or malformed values raise ValueError at startup."""
+    environ = os.environ if environ is None else environ
+    base = base or Settings()
+    names = {f.name for f in fields(Settings) if f.name != "audience_overrides"}
+    top: dict[str, Any] = {}
+    overrides = {k: dict(v) for k, v in base.audience_overrides.items()}
+    for key, raw in environ.items():
+        if not key.startswith("MODERATION_"):
+            continue
+        rest = key[len("MODERATION_"):]
+        if "__" in rest:
+            aud, _, name = rest.partition("__")
+            aud, name = aud.lower(), name.lower()
+            if aud not in AUDIENCES or name not in names:
+                raise ValueError(f"unknown moderation setting {key}")
+            overrides.setdefault(aud, {})[name] = _coerce(raw, getattr(base, name), name)
+            continue
+        name = rest.lower()
+        if name not in names:
+            # MODERATION_* variables that are not settings (for example paths used by scripts)
+            continue
+        top[name] = _coerce(raw, getattr(base, name), name)
+    return replace(base, audience_overrides=overrides, **top)
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    d = dataclasses.asdict(settings)
+    d["audience_overrides"] = {k: dict(v) for k, v in settings.audience_overrides.items()}
+    return d
