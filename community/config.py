@@ -37,7 +37,7 @@ class Config:
         env = os.environ
         self.VILLAGE_ENV = env.get("VILLAGE_ENV", "development")
         self.SECRET_KEY = env.get("SECRET_KEY", DEV_SECRET_KEY)
-        self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        self.SQLALCHEMY_DATABASE_URI = normalise_db_url(
             env.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'village.db'}")
         )
         self.REDIS_URL = env.get("REDIS_URL") or None
@@ -88,7 +88,7 @@ class Config:
                 )
 
 
-def _normalise_db_url(url: str) -> str:
+def normalise_db_url(url: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the psycopg 3 driver named.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]

@@ -9,6 +9,7 @@ MESSAGES = {
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("That did not work", "Please go back and try again."),
     413: ("That was too big to send", "Please make what you sent shorter or smaller, then try again. Nothing you sent has been saved."),
+    415: ("That did not work", "Please use the form on the page to send this."),
     429: ("Please slow down", "You have tried that too many times. Wait a minute, then try again."),
     500: ("Sorry, something went wrong on our side", "Please try again later. What you were doing has not been shared with anyone."),
 }

@@ -1,5 +1,5 @@
 """Response headers that every page carries."""
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -18,6 +18,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_json_to_forms():
+        # Pages take form posts; Flask-WTF would otherwise try to read a JSON body as a form.
+        if request.method == "POST" and request.is_json and not request.path.startswith("/api/"):
+            abort(415)
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -30,8 +30,9 @@ def register():
     form = RegistrationForm()
     status = 200
     if request.method == "POST":
+        valid = form.validate()  # validate() resets errors, so the date is checked after it
         born = form.birth_date()
-        if form.validate() and born is not None:
+        if valid and born is not None:
             try:
                 user = service.register(username=form.username.data, email=form.email.data,
                                         password=form.password.data, born=born, joining_as=form.joining_as.data)

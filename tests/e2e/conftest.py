@@ -1,0 +1,166 @@
+"""End-to-end fixtures: Village served by a real server process, driven in Debian's Chromium,
+with axe-core checking every page a test visits against WCAG 2.2 A and AA.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from community.config import ROOT
+from tests.conftest import TEST_PASSWORD, require
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(database_url: str, *, port: int | None = None, extra_env: dict | None = None,
+                 log_path: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Run `flask --app wsgi serve` in its own process; returns it and its base URL once it answers."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "MAIL_SERVER"}}
+    env.update({"DATABASE_URL": database_url, "SECRET_KEY": "e2e-secret-key-long-enough-for-the-tests",
+                "LOGIN_RATE_LIMIT": "1000 per minute", "PORT": str(port), "HOST": "127.0.0.1",
+                "PYTHONUNBUFFERED": "1"})
+    env.update(extra_env or {})
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped with code {process.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(url + "/help", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the server did not answer within 120 seconds")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(_app, database_url, tmp_path_factory):
+    """The URL of Village served by a real server process on the test database."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    process, url = start_server(database_url, log_path=log)
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        require("Chromium", f"{CHROMIUM} not found (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        require("Playwright", str(error))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        require("axe-core", f"{AXE_JS} not found (run npm ci)")
+    return AXE_JS.read_text()
+
+
+class Checked:
+    """A Playwright page that records console errors (a CSP violation shows there) and checks with axe."""
+
+    def __init__(self, page, axe_source: str, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self._axe = axe_source
+        self.console_errors: list[str] = []
+        self.checked_urls: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def goto(self, path: str):
+        response = self.page.goto(self.base_url + path)
+        self.axe()
+        return response
+
+    def axe(self) -> None:
+        """Fail on any WCAG 2.2 A or AA violation on the page as it is now."""
+        self.page.wait_for_load_state("load")
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            # Evaluated through DevTools, so the page's CSP (no inline script) still holds for the page.
+            self.page.evaluate(self._axe)
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS)
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+        ]
+        self.checked_urls.append(self.page.url)
+        assert not violations, f"axe found problems on {self.page.url}:\n" + "\n".join(violations)
+
+    def sign_in(self, username: str, password: str = TEST_PASSWORD) -> None:
+        self.goto("/login")
+        self.page.fill("#login", username)
+        self.page.fill("#password", password)
+        self.page.click("button:has-text('Sign in')")
+        self.page.wait_for_load_state("load")
+        assert "/login" not in self.page.url, self.page.content()[:2000]
+
+
+@pytest.fixture
+def new_page(browser, live_server, axe_source):
+    """new_page() -> a Checked page in its own browser context (its own cookies)."""
+    contexts = []
+
+    def make() -> Checked:
+        context = browser.new_context(base_url=live_server)
+        contexts.append(context)
+        return Checked(context.new_page(), axe_source, live_server)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page, app) -> Checked:
+    checked = new_page()
+    yield checked
+    csp = [e for e in checked.console_errors if "Content Security Policy" in e or "Refused to" in e]
+    assert not csp, f"the browser refused something: {csp}"
