@@ -41,6 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     extensions.socketio.init_app(
         app,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         async_mode="threading",
         cors_allowed_origins=[],  # same origin only
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],

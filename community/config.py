@@ -43,6 +43,7 @@ class Config:
         self.REDIS_URL = env.get("REDIS_URL") or None
         # Socket.IO fans out through Redis when several server processes run.
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL
+        self.SOCKETIO_CHANNEL = env.get("SOCKETIO_CHANNEL", "village-socketio")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True

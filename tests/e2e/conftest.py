@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from community.config import ROOT
 from tests.conftest import TEST_PASSWORD, require
+from tests.live import start_server, stop_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,47 +24,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(database_url: str, *, port: int | None = None, extra_env: dict | None = None,
-                 log_path: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """Run `flask --app wsgi serve` in its own process; returns it and its base URL once it answers."""
-    port = port or free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "MAIL_SERVER"}}
-    env.update({"DATABASE_URL": database_url, "SECRET_KEY": "e2e-secret-key-long-enough-for-the-tests",
-                "LOGIN_RATE_LIMIT": "1000 per minute", "PORT": str(port), "HOST": "127.0.0.1",
-                "PYTHONUNBUFFERED": "1"})
-    env.update(extra_env or {})
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped with code {process.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(url + "/help", timeout=2) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("the server did not answer within 120 seconds")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,204 @@
+"""Live delivery benchmark: Village's real posting path against a bare python-socketio broadcaster.
+
+Both servers run in their own process on loopback with the same stack (python-socketio in threading
+mode on Werkzeug with simple-websocket). N clients (python-socketio's asyncio client over WebSocket)
+join one thread; posters send M messages as fast as the server acknowledges them. Each message
+carries its send time, so latency is measured on one clock. Printed for both servers: delivery
+latency p50/p99, delivered messages per second, messages lost; then Village's throughput as a share
+of the bare server's.
+
+    .venv/bin/python bench/realtime.py [--clients 500] [--messages 200] [--posters 4]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.live import free_port, login_cookie, start_server, stop_server  # noqa: E402  (as the e2e tests start it)
+
+PASSWORD = "benchmark password 2026"
+MARK = re.compile(r"bench (\d+) at ([0-9.]+)")
+
+BARE_SERVER = r'''
+import sys, socketio
+from werkzeug.serving import run_simple
+sio = socketio.Server(async_mode="threading")
+app = socketio.WSGIApp(sio)
+
+@sio.on("join_thread")
+def join(sid, data):
+    sio.enter_room(sid, f"thread:{data['thread_id']}")
+    return {"ok": True}
+
+@sio.on("new_post")
+def new_post(sid, data):
+    sio.emit("post", {"id": 0, "thread_id": data["thread_id"], "html": data["body"]}, room=f"thread:{data['thread_id']}")
+    return {"ok": True, "state": "published"}
+
+run_simple("127.0.0.1", int(sys.argv[1]), app, threaded=True)
+'''
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def seed_village(database_url: str, posters: int) -> int:
+    """Migrate a fresh database and add a board, a thread and the benchmark's people; returns the thread id."""
+    os.environ["DATABASE_URL"] = database_url
+    from flask_migrate import upgrade
+
+    from community import create_app
+    from community.auth.service import hash_password
+    from community.extensions import db
+    from community.forums import service
+    from community.models import Board, Role, User, UserRole
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        board = Board(slug="bench", name="Benchmark board", audience="parents")
+        db.session.add(board)
+        hashed = hash_password(PASSWORD)
+        people = []
+        for name in ["reader"] + [f"poster{i}" for i in range(posters)]:
+            # Long-standing members: a brand-new member's first posts may be held for review.
+            user = User(username=name, email=f"{name}@example.org", password_hash=hashed,
+                        date_of_birth=date(1985, 1, 1), created_at=datetime(2020, 1, 1))
+            user.roles.append(UserRole(role=Role.PARENT_CARER.value))
+            db.session.add(user)
+            people.append(user)
+        db.session.commit()
+        result = service.start_thread(people[1], board, "Benchmark thread", "The benchmark's first post.")
+        return result.post.thread_id
+
+
+async def run_load(base: str, thread_id: int, clients: int, messages: int, posters: int,
+                   reader_cookie: str | None, poster_cookies: list[str | None]) -> dict:
+    latencies: list[float] = []
+    received = [set() for _ in range(clients)]
+    done = asyncio.Event()
+    expected = clients * messages
+    count = 0
+    last_receive = 0.0
+
+    def make_handler(i):
+        def on_post(data):
+            nonlocal count, last_receive
+            match = MARK.search(data.get("html", ""))
+            if not match:
+                return
+            seq = int(match.group(1))
+            if seq in received[i]:
+                return
+            received[i].add(seq)
+            last_receive = time.perf_counter()
+            latencies.append(last_receive - float(match.group(2)))
+            count += 1
+            if count >= expected:
+                done.set()
+        return on_post
+
+    readers = []
+    headers = {"Cookie": reader_cookie} if reader_cookie else {}
+    for start in range(0, clients, 50):  # connect in waves so the listen backlog is not flooded
+        batch = []
+        for i in range(start, min(clients, start + 50)):
+            client = socketio.AsyncClient(reconnection=False)
+            client.on("post", make_handler(i))
+            readers.append(client)
+            batch.append(client.connect(base, headers=headers, transports=["websocket"], wait_timeout=30))
+        await asyncio.gather(*batch)
+    acks = await asyncio.gather(*(c.call("join_thread", {"thread_id": thread_id, "last_post_id": None}, timeout=30) for c in readers))
+    if not all(a and a.get("ok") for a in acks):
+        raise RuntimeError(f"join_thread refused: {[a for a in acks if not (a and a.get('ok'))][:3]}")
+
+    senders = []
+    for cookie in poster_cookies:
+        client = socketio.AsyncClient(reconnection=False)
+        await client.connect(base, headers={"Cookie": cookie} if cookie else {}, transports=["websocket"], wait_timeout=30)
+        senders.append(client)
+
+    states: dict[str, int] = {}
+
+    async def post_all(sender, seqs):
+        for seq in seqs:
+            body = f"Thank you all, this really helps. bench {seq} at {time.perf_counter():.6f}"
+            ack = await sender.call("new_post", {"thread_id": thread_id, "body": body, "quote_post_id": None}, timeout=60)
+            state = (ack or {}).get("state") or (ack or {}).get("error", "no answer")
+            states[state] = states.get(state, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(post_all(s, range(i, messages, len(senders))) for i, s in enumerate(senders)))
+    try:
+        await asyncio.wait_for(done.wait(), timeout=60)
+    except asyncio.TimeoutError:
+        pass
+    elapsed = max(1e-9, last_receive - started)
+    for client in readers + senders:
+        await client.disconnect()
+    delivered = sum(len(r) for r in received)
+    return {"p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
+            "per_second": delivered / elapsed, "lost": expected - delivered, "delivered": delivered,
+            "elapsed_s": elapsed, "states": states}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--posters", type=int, default=4)
+    args = parser.parse_args()
+
+    results = {}
+    port = free_port()
+    bare = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.5)
+        results["bare python-socketio"] = asyncio.run(run_load(
+            f"http://127.0.0.1:{port}", 1, args.clients, args.messages, args.posters, None, [None] * args.posters))
+    finally:
+        bare.terminate()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = f"sqlite:///{tmp}/bench.db"
+        thread_id = seed_village(database_url, args.posters)
+        env = {"FORUM_POSTS_PER_MINUTE": "100000", "LOGIN_RATE_LIMIT": "100000 per minute",
+               "MAX_CONTENT_LENGTH": str(4 * 1024 * 1024)}
+        process, base = start_server(database_url, extra_env=env, log_path=Path(tmp) / "server.log")
+        try:
+            reader = login_cookie(base, "reader", PASSWORD)
+            posters = [login_cookie(base, f"poster{i}", PASSWORD) for i in range(args.posters)]
+            results["Village"] = asyncio.run(run_load(base, thread_id, args.clients, args.messages,
+                                                      args.posters, reader, posters))
+        finally:
+            stop_server(process)
+
+    print(f"{args.clients} clients in one thread, {args.messages} messages from {args.posters} posters, loopback, 2 cores")
+    print(f"{'server':<22}{'p50 ms':>9}{'p99 ms':>9}{'msgs/s':>10}{'lost':>7}  posting results")
+    for name, r in results.items():
+        print(f"{name:<22}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['per_second']:>10.0f}{r['lost']:>7}  {r['states']}")
+    ratio = results["Village"]["per_second"] / results["bare python-socketio"]["per_second"]
+    print(f"Village throughput is {ratio:.0%} of the bare server's (target >= 60%); "
+          f"p99 {results['Village']['p99_ms']:.0f} ms (target <= 250 ms); lost {results['Village']['lost']} (target 0)")
+
+
+if __name__ == "__main__":
+    main()
