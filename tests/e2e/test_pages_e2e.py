@@ -15,6 +15,21 @@ def add_boards():
     db.session.commit()
 
 
+def register(page, username: str, born: date) -> None:
+    page.goto("/register")
+    p = page.page
+    p.fill("#username", username)
+    p.fill("#email", f"{username}@example.org")
+    p.fill("#birth_day", str(born.day))
+    p.fill("#birth_month", str(born.month))
+    p.fill("#birth_year", str(born.year))
+    p.fill("#password", "a long enough password")
+    p.fill("#confirm", "a long enough password")
+    p.click("button:has-text('Create account')")
+    p.wait_for_load_state("load")
+    page.axe()
+
+
 def test_public_pages_pass_axe(page):
     for path in ("/", "/help", "/login", "/register", "/reset-password", "/no-such-page"):
         page.goto(path)
@@ -34,19 +49,8 @@ def test_error_summary_passes_axe_and_links_to_fields(page):
 
 def test_young_person_registers_and_sees_only_youth_boards(app, page):
     add_boards()
-    page.goto("/register")
+    register(page, "sky_walker", date(clock.today().year - 15, 4, 2))
     p = page.page
-    p.fill("#username", "sky_walker")
-    p.fill("#email", "sky@example.org")
-    born = date(clock.today().year - 15, 4, 2)
-    p.fill("#birth_day", str(born.day))
-    p.fill("#birth_month", str(born.month))
-    p.fill("#birth_year", str(born.year))
-    p.fill("#password", "a long enough password")
-    p.fill("#confirm", "a long enough password")
-    p.click("button:has-text('Create account')")
-    p.wait_for_load_state("load")
-    page.axe()
     assert "Hello, sky_walker" in p.content()
     assert p.locator("text=Young people (13 to 17) chat").count() == 1
     assert p.locator("text=Parents and carers chat").count() == 0
@@ -55,20 +59,8 @@ def test_young_person_registers_and_sees_only_youth_boards(app, page):
 
 
 def test_under_13_sees_a_kind_page(page):
-    page.goto("/register")
-    p = page.page
-    p.fill("#username", "little_one")
-    p.fill("#email", "little@example.org")
-    born = date(clock.today().year - 10, 1, 1)
-    p.fill("#birth_day", "1")
-    p.fill("#birth_month", "1")
-    p.fill("#birth_year", str(born.year))
-    p.fill("#password", "a long enough password")
-    p.fill("#confirm", "a long enough password")
-    p.click("button:has-text('Create account')")
-    p.wait_for_load_state("load")
-    page.axe()
-    assert "Village is for people aged 13 and over" in p.content()
+    register(page, "little_one", date(clock.today().year - 10, 1, 1))
+    assert "Village is for people aged 13 and over" in page.page.content()
 
 
 def test_keyboard_only_sign_in_and_skip_link(app, page, make_user):
