@@ -1,16 +1,219 @@
 """Socket.IO handlers and room rules: who may join which room.
 
 A socket is tied to the signed-in person through the session cookie; anonymous sockets are refused.
+Each event loads the person afresh (Flask-Login's loader runs per event), so a suspension or a lost
+role takes effect on the next event, and the board's audience is checked again on every event, not
+only when joining. Posting goes through the same service function as the HTML form.
+
+Rooms: `user:<id>` (joined on connect), `moderators` (moderators and admins), `thread:<id>` (joined
+with `join_thread` after the read check).
+
+Reading-now counts are kept per process (a dict of sockets per thread). With several processes behind
+a sticky load balancer each process counts its own readers, so the count is approximate there.
 """
 from __future__ import annotations
 
-from flask_login import current_user
+import threading
+import time
+from collections import defaultdict, deque
 
-from community.extensions import socketio
+from flask import request
+from flask_login import current_user
+from flask_socketio import disconnect, emit, join_room, leave_room
+
+from community.extensions import db, socketio
+from community.forums import live, service
+from community.forums.service import ForumError
+from community.models import Thread
+
+# Flood control (as NodeBB does): a socket sending more than this many events in the window is cut off.
+FLOOD_EVENTS = 100
+FLOOD_WINDOW_SECONDS = 10.0
+
+_lock = threading.Lock()
+_readers: dict[int, set[str]] = defaultdict(set)  # thread id -> socket ids reading it (this process)
+_joined: dict[str, set[int]] = defaultdict(set)  # socket id -> thread ids it joined
+_events: dict[str, deque] = defaultdict(deque)  # socket id -> times of recent events
+
+
+def reading_count(thread_id: int) -> int:
+    with _lock:
+        return len(_readers.get(thread_id, ()))
+
+
+def _flooding(sid: str) -> bool:
+    now = time.monotonic()
+    with _lock:
+        times = _events[sid]
+        times.append(now)
+        while times and now - times[0] > FLOOD_WINDOW_SECONDS:
+            times.popleft()
+        return len(times) > FLOOD_EVENTS
+
+
+def _error(event: str, message: str) -> dict:
+    emit("error", {"event": event, "message": message})
+    return {"ok": False, "error": message}
+
+
+def _thread_id(event: str, data) -> int | None:
+    if not isinstance(data, dict):
+        return None
+    value = data.get("thread_id")
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        return None
+    return value
+
+
+def _allowed_thread(thread_id: int) -> Thread | None:
+    """The read check, run for every event: the person must still be active and may read the board."""
+    if not current_user.is_authenticated or not current_user.is_active:
+        return None
+    try:
+        return service.readable_thread(current_user, thread_id)
+    except ForumError:
+        return None
+
+
+def _guard(event: str) -> dict | None:
+    """Common checks before any event: signed in, active, not flooding."""
+    if not current_user.is_authenticated or not current_user.is_active:
+        disconnect()
+        return {"ok": False, "error": "Please sign in again."}
+    if _flooding(request.sid):
+        disconnect()
+        return {"ok": False, "error": "Too many messages. Please reload the page."}
+    return None
+
+
+def _set_reading(sid: str, thread_id: int, reading: bool) -> int:
+    with _lock:
+        if reading:
+            _readers[thread_id].add(sid)
+            _joined[sid].add(thread_id)
+        else:
+            _readers[thread_id].discard(sid)
+            _joined[sid].discard(thread_id)
+            if not _readers[thread_id]:
+                _readers.pop(thread_id, None)
+        return len(_readers.get(thread_id, ()))
+
+
+def _broadcast_reading(thread_id: int, count: int) -> None:
+    socketio.emit("reading", {"thread_id": thread_id, "count": count}, to=live.thread_room(thread_id))
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or not current_user.is_active:
         return False  # refuses the connection
+    join_room(live.user_room(current_user.id))
+    if service.is_moderator(current_user):
+        join_room(live.MODERATORS_ROOM)
     return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*args):
+    sid = request.sid
+    with _lock:
+        threads = list(_joined.pop(sid, ()))
+        _events.pop(sid, None)
+    for thread_id in threads:
+        count = _set_reading(sid, thread_id, False)
+        _broadcast_reading(thread_id, count)
+
+
+@socketio.on("join_thread")
+def on_join_thread(data=None):
+    if (refused := _guard("join_thread")) is not None:
+        return refused
+    thread_id = _thread_id("join_thread", data)
+    if thread_id is None:
+        return _error("join_thread", "thread_id must be a whole number.")
+    last = data.get("last_post_id")
+    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 0):
+        return _error("join_thread", "last_post_id must be a whole number or null.")
+    thread = _allowed_thread(thread_id)
+    if thread is None:
+        return {"ok": False, "error": "You cannot read that thread."}
+    join_room(live.thread_room(thread_id))
+    count = _set_reading(request.sid, thread_id, True)
+    truncated = False
+    if last is not None:
+        posts, truncated = service.replay_posts(current_user, thread, last)
+        for post in posts:
+            emit("post", live.post_payload(post))
+    db.session.rollback()  # end the read transaction promptly; the socket lives on
+    _broadcast_reading(thread_id, count)
+    ack = {"ok": True, "reading": count}
+    if truncated:
+        ack["more"] = True  # more was missed than is replayed: the client reloads the page
+    return ack
+
+
+@socketio.on("leave_thread")
+def on_leave_thread(data=None):
+    if (refused := _guard("leave_thread")) is not None:
+        return refused
+    thread_id = _thread_id("leave_thread", data)
+    if thread_id is None:
+        return _error("leave_thread", "thread_id must be a whole number.")
+    leave_room(live.thread_room(thread_id))
+    count = _set_reading(request.sid, thread_id, False)
+    _broadcast_reading(thread_id, count)
+    return {"ok": True}
+
+
+@socketio.on("new_post")
+def on_new_post(data=None):
+    if (refused := _guard("new_post")) is not None:
+        return refused
+    thread_id = _thread_id("new_post", data)
+    if thread_id is None:
+        return _error("new_post", "thread_id must be a whole number.")
+    body = data.get("body")
+    if not isinstance(body, str):
+        return _error("new_post", "body must be text.")
+    quote = data.get("quote_post_id")
+    if quote is not None and (isinstance(quote, bool) or not isinstance(quote, int) or quote <= 0):
+        return _error("new_post", "quote_post_id must be a whole number or null.")
+    thread = _allowed_thread(thread_id)
+    if thread is None:
+        return {"ok": False, "error": "You cannot post in that thread."}
+    try:
+        result = service.reply(current_user, thread, body, quote)
+    except ForumError as error:
+        db.session.rollback()
+        return {"ok": False, "error": error.message}
+    ack = {"ok": True, "post_id": result.post.id, "state": result.state, "message": result.message}
+    if result.show_helplines:
+        ack["helplines"] = True
+    return ack
+
+
+@socketio.on("typing")
+def on_typing(data=None):
+    if (refused := _guard("typing")) is not None:
+        return refused
+    thread_id = _thread_id("typing", data)
+    if thread_id is None:
+        return _error("typing", "thread_id must be a whole number.")
+    if _allowed_thread(thread_id) is None:
+        return {"ok": False, "error": "You cannot read that thread."}
+    username = current_user.username
+    db.session.rollback()
+    emit("typing", {"thread_id": thread_id, "username": username}, to=live.thread_room(thread_id),
+         include_self=False)
+    return {"ok": True}
+
+
+@socketio.on_error_default
+def on_any_error(error):  # pragma: no cover - the last guard: a bug must not kill the socket
+    import logging
+
+    logging.getLogger(__name__).exception("Socket.IO handler failed: %s", error)
+    db.session.rollback()
+    event = request.event.get("message", "") if hasattr(request, "event") else ""
+    emit("error", {"event": event, "message": "Something went wrong. Please try again."})
+    return {"ok": False, "error": "Something went wrong. Please try again."}

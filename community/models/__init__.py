@@ -1,6 +1,9 @@
 """Typed SQLAlchemy 2 models, one module per domain. Importing this package registers them all."""
 from community.models.areas import Area, Venue
-from community.models.forums import Board
+from community.models.forums import Board, Notification, Post, PostRevision, PostState, Reaction, Subscription, Thread
 from community.models.people import AgeBand, Audience, Role, User, UserRole
+from community.models.reviews import ReviewItem, ReviewSource, ReviewState
 
-__all__ = ["AgeBand", "Area", "Audience", "Board", "Role", "User", "UserRole", "Venue"]
+__all__ = ["AgeBand", "Area", "Audience", "Board", "Notification", "Post", "PostRevision", "PostState",
+           "Reaction", "ReviewItem", "ReviewSource", "ReviewState", "Role", "Subscription", "Thread", "User",
+           "UserRole", "Venue"]
