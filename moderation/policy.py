@@ -79,7 +79,8 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         if f.status in (PAST, NEGATED, TOPIC):
             suppressed.setdefault(f.category, f.status)
             if f.status == PAST and f.category in PAST_STILL_RISK_FOR_YOUNG:
-                if ctx.author_age_band == "young_person" or (ctx.audience == "young_people" and ctx.author_age_band != "adult"):
+                if ctx.author_age_band in ("young_person", "young_adult") or (
+                        ctx.audience in ("young_people", "young_adults") and ctx.author_age_band != "adult"):
                     rule_hits.setdefault(f.category, []).append(f)
                 elif f.score > 0:
                     d.raise_to("publish_and_flag", f"{LABEL[f.category]} in the past: '{f.evidence}'",
@@ -88,7 +89,11 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         rule_hits.setdefault(f.category, []).append(f)
     sem_hits: dict[str, Finding] = {}
     for f in semantic.findings:
-        if f.category in SAFEGUARDING and (f.category not in sem_hits or f.score > sem_hits[f.category].score):
+        if f.category not in SAFEGUARDING:
+            continue
+        if f.status in (PAST, TOPIC) and f.category not in rule_hits:
+            suppressed.setdefault(f.category, f.status)
+        if f.category not in sem_hits or f.score > sem_hits[f.category].score:
             sem_hits[f.category] = f
 
     for cat in sorted(set(rule_hits) | set(sem_hits), key=lambda c: SAFEGUARDING.index(c)):
@@ -125,6 +130,12 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                 if top.status in (DISCLOSURE, INDIRECT, THIRD_PARTY, PAST):
                     d.show_helplines = True
                 continue
+            if top_score >= settings.rules_review and sem is not None and sem.status == DISCLOSURE \
+                    and top.status in (DISCLOSURE, THIRD_PARTY, INDIRECT):
+                # two weak signals that agree: a person who can act should see it
+                d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)
+                d.show_helplines = True
+                continue
             if top_score >= settings.rules_review:
                 d.raise_to("hold" if _young(ctx) else "publish_and_flag", reason, "high", cat)
                 if top.self_risk or top.status == DISCLOSURE:
@@ -136,7 +147,7 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                       f"'{sem.extra.get('sentence', '')[:80]}'; rules "
                       + ({PAST: "read it as past/recovery", NEGATED: "read it as negated",
                           TOPIC: "read it as talk about the topic"}.get(status, "did not match")))
-            if status is None and sem.score >= settings.semantic_escalate and not (
+            if status is None and sem.score >= settings.semantic_escalate and cat in settings.semantic_escalate_categories and not (
                     cat in settings.parent_concern_review_only and _author_is_parent(ctx)):
                 d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)
                 d.show_helplines = True
@@ -196,7 +207,7 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
     # ---- 4. toxicity ------------------------------------------------------------------------------------
     tox = signals.get("toxicity") or Signal("toxicity")
     t = tox.scores.get("toxicity", 0.0)
-    if t >= settings.toxicity_flag and tox.findings:
+    if t >= settings.toxicity_flag and tox.findings and (tox.findings[0].extra.get("targeted", True)):
         f = tox.findings[0]
         why = f"Toxicity: {f.reason}"
         sev = "high" if t >= 0.9 else "standard"

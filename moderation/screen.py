@@ -286,7 +286,7 @@ def screen_many(texts: Iterable[Any], contexts: Iterable[Any] | Any = None,
                     # re-read the scores against this audience's thresholds
                     raw = {k.split(".", 1)[1]: v for k, v in sigs["toxicity"].scores.items() if "." in k}
                     elapsed = sigs["toxicity"].elapsed_ms
-                    sigs["toxicity"] = toxicity.to_signal(raw, backend, st)
+                    sigs["toxicity"] = toxicity.to_signal(raw, backend, st, doc.match[:4000])
                     sigs["toxicity"].elapsed_ms = elapsed
                 if doc.empty:
                     out.append(Verdict(action="publish", reasons=["empty text"], backend=backend,

@@ -25,8 +25,13 @@ class Settings:
     rules_escalate: float = 0.8            # rule score at or above -> escalate
     rules_review: float = 0.45             # weaker rule evidence -> publish_and_flag / hold
     semantic_enabled: bool = True          # MiniLM exemplar matcher (needs torch + sentence-transformers)
-    semantic_escalate: float = 0.70        # cosine similarity to a risk exemplar, alone, to escalate
+    semantic_escalate: float = 0.64        # cosine similarity to a risk exemplar, alone, to escalate
     semantic_review: float = 0.56          # ... to ask a person to look
+    # categories the matcher may escalate on its own; hateful talk sits close to "radicalisation"
+    # exemplars, so extremism needs the rules' concrete markers (groups, weapons, recruitment)
+    semantic_escalate_categories: tuple[str, ...] = (
+        "self_harm_suicide", "abuse_neglect", "domestic_abuse", "sexual_exploitation_grooming", "fgm",
+        "forced_marriage", "bullying", "gangs_county_lines", "trafficking", "substance_misuse")
     semantic_margin: float = 0.03          # must beat the nearest benign exemplar by this much
     # a parent writing about their own child's bullying / drinking is asking for advice:
     # flagged for a person, not escalated (a first-person disclosure always escalates)
@@ -66,7 +71,7 @@ class Settings:
         "young_people": {
             "contact_action": "hold",
             "premoderate_first_posts": 3,
-            "toxicity_flag": 0.70,
+            "toxicity_flag": 0.80,
             "toxicity_hold": 0.97,
             "spam_hold": 0.45,
             "semantic_review": 0.52,

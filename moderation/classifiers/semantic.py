@@ -16,7 +16,8 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from moderation.classifiers import DISCLOSURE, SAFEGUARDING, Finding, Signal
+from moderation.classifiers import DISCLOSURE, PAST, SAFEGUARDING, TOPIC, Finding, Signal
+from moderation.classifiers import rules as _rules
 from moderation.normalise import Normalised
 
 log = logging.getLogger(__name__)
@@ -124,11 +125,20 @@ class Matcher:
             benign_same = max((float(rows[si][j]) for j, lab in enumerate(labels) if lab == "benign"), default=0.0)
             if sim < benign_same + settings.semantic_margin:
                 continue
+            sentence = sentences[si]
+            status = DISCLOSURE
+            # the same reading of context as the rules: recovery, long past, talk about a topic
+            if _rules.RECOVERY.search(sentence) and not _rules.RELAPSE.search(sentence):
+                status = PAST
+            elif _rules.PAST_RX.search(sentence) and not _rules.CURRENT.search(sentence):
+                status = PAST
+            elif _rules.TOPIC_RX.search(sentence) and not _rules.INDIRECT_RX.search(sentence):
+                status = TOPIC
             findings.append(Finding(
                 "semantic", cat, sim,
                 f"sounds like {cat.replace('_', ' ')} (similarity {sim:.2f})",
-                status=DISCLOSURE, evidence=self.texts[ei],
-                self_risk=cat == "self_harm_suicide",
+                status=status, evidence=self.texts[ei],
+                self_risk=cat == "self_harm_suicide" and status == DISCLOSURE,
                 extra={"sentence": sentences[si][:240], "nearest_benign": round(benign_same, 4)}))
         findings.sort(key=lambda f: -f.score)
         scores["semantic.benign"] = round(benign[0], 4)

@@ -166,15 +166,27 @@ def backend_for(settings) -> Any:
         return _backends[key]
 
 
-def to_signal(scores: dict[str, float], backend_name: str, settings) -> Signal:
+# Swearing that is aimed at nobody ("this lesson is so f***ing boring") is not abuse. A general
+# "toxicity" / profanity score counts only when the text addresses someone; Detoxify's specific
+# labels (insult, threat, identity attack, severe toxicity) count as they stand.
+TARGETED = re.compile(r"\b(?:you|your|you'?re|youre|ur|u|ya|yourself|yourselves|people like|the lot of you|"
+                      r"all of you|these people|those people|go back|get out|kys|whore|slag|slut|bitch|cunt|"
+                      r"retard\w*|faggot|paki|n[i1]gg\w*|scroungers?)\b")
+GENERAL = ("toxicity", "obscene")
+
+
+def to_signal(scores: dict[str, float], backend_name: str, settings, text: str = "") -> Signal:
     findings = []
     counted = [k for k in scores if k in settings.toxicity_labels or k == "toxicity"]
     top = max((scores[k] for k in counted), default=0.0)
     if top >= settings.toxicity_flag:
         label = max(counted, key=lambda k: scores[k])
+        specific = [k for k in counted if k not in GENERAL and scores[k] >= settings.toxicity_flag]
+        targeted = bool(specific) or bool(TARGETED.search(text)) or not text
         what = "swearing / offensive words" if backend_name == "profanity-check" else label.replace("_", " ")
-        findings.append(Finding("toxicity", "toxicity", top, f"{what} {top:.2f} ({backend_name})", status=MARKER,
-                                evidence=label))
+        findings.append(Finding("toxicity", "toxicity", top,
+                                f"{what} {top:.2f} ({backend_name})" + ("" if targeted else ", aimed at no one"),
+                                status=MARKER, evidence=label, extra={"targeted": targeted}))
     out = {f"toxicity.{k}": round(v, 4) for k, v in scores.items()}
     out["toxicity"] = round(top, 4)
     return Signal("toxicity", scores=out, findings=findings, backend=backend_name)
