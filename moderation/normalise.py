@@ -102,7 +102,7 @@ def _join_spelled(s: str) -> str:
     return _SPACED.sub(lambda m: m.group(0).replace(" ", ""), s)
 
 
-def split_sentences(s: str, limit: int = 400) -> list[str]:
+def split_sentences(s: str, limit: int = 20_000) -> list[str]:
     out = [p.strip() for p in _SENTENCE.split(s) if p and p.strip()]
     return out[:limit]
 

@@ -308,14 +308,19 @@ def analyse(doc: Normalised) -> Signal:
     sentences = doc.sentences or ([doc.match] if doc.match else [])
     # "used to ..." in one sentence and "clean a year" in the next still reads as one recovery story
     whole_past = bool(PAST_RX.search(doc.match)) and not CURRENT.search(doc.match)
+    # one pass over the whole text picks the rules worth trying; a sentence none of them matches
+    # is skipped (a 100 KB text costs a few milliseconds)
+    candidates = [r for r in RULES if r.pattern.search(doc.match)]
     for si, sentence in enumerate(sentences):
+        if not candidates or not any(r.pattern.search(sentence) for r in candidates):
+            continue
         s, idioms = _strip_idioms(sentence)
         if idioms:
             findings.append(Finding("rules", "none", 0.0, "figure of speech, not risk", status=TOPIC,
                                     evidence="; ".join(idioms)[:200]))
         if len(s) > 2000:
             s = s[:2000]
-        for rule in RULES:
+        for rule in candidates:
             for m in rule.pattern.finditer(s):
                 who = _who(rule, m, s, text_has_third)
                 if who is None:

@@ -1,0 +1,36 @@
+from moderation.normalise import normalise
+
+
+def test_zero_width_characters_are_removed():
+    doc = normalise("I want to k\u200bi\u200cl\u2060l myself")
+    assert "kill myself" in doc.match
+    assert doc.zero_width
+
+
+def test_homoglyphs_from_other_scripts_read_as_latin():
+    doc = normalise("i wаnt to diе")   # Cyrillic а and е
+    assert doc.match == "i want to die"
+    assert doc.mixed_script
+
+
+def test_leetspeak_and_spelled_out_letters():
+    assert normalise("s3lf h4rm").match == "self harm"
+    assert normalise("k.y.s").match == "kys"
+    assert normalise("S-U-I-C-I-D-E").match == "suicide"
+    assert normalise("𝐤𝐢𝐥𝐥 𝐦𝐲𝐬𝐞𝐥𝐟").match == "kill myself"
+
+
+def test_numbers_and_punctuation_are_left_alone():
+    doc = normalise("Call 0800 1111, I'm in year 9!!! Bye")
+    assert "0800 1111" in doc.clean
+    assert "i'm in year 9" in doc.match
+    assert "bye" in doc.match
+
+
+def test_bad_input_never_raises():
+    assert normalise(None).empty
+    assert normalise("").empty
+    assert normalise(b"\x00\xff\xfe" * 200).binary_junk
+    big = normalise("word " * 40_000, max_chars=100_000)
+    assert big.truncated and len(big.clean) <= 100_000
+    assert normalise(12345).match == "12345"

@@ -1,0 +1,189 @@
+"""Behaviour of `screen` through its public interface (rules tier unless a test says otherwise)."""
+import json
+import time
+
+import pytest
+
+import moderation
+from moderation import ScreenContext, Verdict, screen, screen_many
+from moderation.classifiers import Signal
+from moderation.settings import Settings
+
+
+def test_recovery_story_is_not_a_disclosure(young, rules_only):
+    v = screen("I used to self harm but I've been clean a year", young, rules_only)
+    assert v.action == "publish"
+    # the rule fired and was read as the past: visible in the evidence
+    assert any(e["status"] == "past" and e["category"] == "self_harm_suicide" for e in v.evidence)
+
+
+def test_intent_with_a_time_escalates_as_urgent(young, rules_only):
+    v = screen("I'm going to end it this weekend", young, rules_only)
+    assert v.action == "escalate"
+    assert v.severity == "urgent"
+    assert "self_harm_suicide" in v.categories
+    assert v.show_helplines
+
+
+def test_disclosure_about_a_friend_counts(young, rules_only):
+    v = screen("my best mate showed me she's been cutting herself and made me promise not to tell", young,
+               rules_only)
+    assert v.action == "escalate"
+    assert any("someone they know" in r for r in v.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm literally dead after that PE lesson",
+    "my toddler headbutted me again, ow",
+    "we crushed the quiz night",
+    "this maths homework is killing me lol",
+    "How do I talk to my 13 year old about self harm?",
+    "I would never hurt myself, I just needed to vent",
+])
+def test_hard_benign_texts_publish(text, parent, rules_only):
+    assert screen(text, parent, rules_only).action == "publish"
+
+
+def test_negated_and_topic_readings_are_shown_in_evidence(parent, rules_only):
+    v = screen("I would never hurt myself", parent, rules_only)
+    assert [e["status"] for e in v.evidence if e["signal"] == "rules"] == ["negated"]
+
+
+def test_risk_wins_over_toxicity_and_is_never_rejected(young):
+    s = Settings(semantic_enabled=False, toxicity_backend="profanity-check", toxicity_reject=0.5)
+    v = screen("fuck you all, I'm going to kill myself tonight", young, s)
+    assert v.action == "escalate"
+    assert v.backend == "profanity-check"
+    assert "toxicity" in v.categories and "self_harm_suicide" in v.categories
+
+
+def test_toxicity_alone_flags_but_does_not_remove(parent):
+    s = Settings(semantic_enabled=False, toxicity_backend="profanity-check")
+    v = screen("you're a fucking idiot and a shit mother", parent, s)
+    assert v.action == "publish_and_flag"
+    assert "toxicity" in v.categories
+    # swearing aimed at nobody is not abuse
+    assert screen("omg this lesson is so fucking boring", parent, s).action == "publish"
+
+
+def test_contact_details_held_on_youth_boards_flagged_on_parent_boards(young, parent, rules_only):
+    text = "text me on 07700 900456 or add me on snap: jess_xo"
+    assert screen(text, young, rules_only).action == "hold"
+    p = screen(text, parent, rules_only)
+    assert p.action == "publish_and_flag" and "contact_details" in p.categories
+    # helpline numbers are not personal details
+    assert screen("ring Childline on 0800 1111 or Samaritans 116 123", young, rules_only).action == "publish"
+
+
+def test_grooming_markers_from_an_adult_escalate(rules_only):
+    ctx = ScreenContext(audience="young_people", kind="message", author_age_band="adult", approved_posts=5)
+    v = screen("how old are you? don't tell your parents we talk", ctx, rules_only)
+    assert v.action == "escalate"
+    assert "sexual_exploitation_grooming" in v.categories
+
+
+def test_new_young_person_is_premoderated(rules_only):
+    new = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=0)
+    v = screen("hi everyone, just joined", new, rules_only)
+    assert v.action == "hold"
+    assert any("first" in r for r in v.reasons)
+    parent_new = ScreenContext(audience="parents", author_age_band="adult", approved_posts=0)
+    assert screen("hi everyone, just joined", parent_new, rules_only).action == "publish"
+
+
+def test_spam_is_rejected_and_reject_is_configurable(parent, rules_only):
+    text = "Earn £500 a day from home!!! click here www.quick-cash.xyz www.quick-cash.xyz/now"
+    assert screen(text, parent, rules_only).action == "reject"
+    from dataclasses import replace
+    assert screen(text, parent, replace(rules_only, reject_spam=False)).action == "hold"
+
+
+def test_repeated_text_and_posting_rate(rules_only):
+    ctx = ScreenContext(audience="parents", author_age_band="adult", approved_posts=30,
+                        recent_texts=("anyone selling a cheap pram near Loughborough?",) * 2,
+                        posts_last_10_minutes=12)
+    v = screen("anyone selling a cheap pram near Loughborough?", ctx, rules_only)
+    assert "spam" in v.categories and v.action in ("hold", "reject")
+
+
+@pytest.mark.parametrize("text", ["", None, b"\x00\xff\xfe" * 300, "x" * 100_001, "\u200b" * 50,
+                                  "👍" * 5000, "k.y.s", 42])
+def test_bad_input_never_raises(text, young, rules_only):
+    v = screen(text, young, rules_only)
+    assert isinstance(v, Verdict)
+    json.dumps(v.to_dict())
+
+
+def test_long_text_is_still_read_for_risk(parent, rules_only):
+    from dataclasses import replace
+    v = screen("lovely day at the park. " * 4000 + "I want to kill myself", parent,
+               replace(rules_only, time_budget_ms=10_000))
+    assert v.action == "escalate"
+
+
+def test_a_classifier_that_raises_holds_the_text(monkeypatch, parent, rules_only):
+    from moderation.classifiers import contact
+
+    def boom(doc):
+        raise RuntimeError("broken")
+    monkeypatch.setattr(contact, "analyse", boom)
+    v = screen("a perfectly nice post about the park", parent, rules_only)
+    assert v.action == "hold"
+    assert any("screening unavailable" in r for r in v.reasons)
+
+
+def test_a_classifier_over_its_time_budget_holds_the_text(monkeypatch, parent):
+    from moderation.classifiers import toxicity
+
+    class Slow:
+        name = "slow"
+
+        def score_many(self, texts):
+            time.sleep(0.3)
+            return [{"toxicity": 0.0} for _ in texts]
+    monkeypatch.setattr(toxicity, "backend_for", lambda settings: Slow())
+    s = Settings(semantic_enabled=False, time_budget_ms=50)
+    v = screen("a perfectly nice post about the park", parent, s)
+    assert v.action == "hold"
+    assert any("screening unavailable" in r and "budget" in r for r in v.reasons)
+    # a disclosure still escalates when a classifier fails
+    assert screen("I'm going to kill myself tonight", parent, s).action == "escalate"
+
+
+def test_a_backend_that_fails_to_load_holds(parent):
+    s = Settings(semantic_enabled=False, toxicity_backend="detoxify", detoxify_checkpoint="/nonexistent.ckpt")
+    v = screen("hello", parent, s)
+    assert v.action == "hold" and "screening unavailable" in v.reasons[0]
+
+
+def test_even_a_broken_policy_never_raises(monkeypatch, parent, rules_only):
+    from moderation import policy
+    monkeypatch.setattr(policy, "decide", lambda *a, **k: 1 / 0)
+    v = screen("hello", parent, rules_only)
+    assert v.action == "hold" and v.reasons == ["screening unavailable"]
+
+
+def test_screen_many_matches_screen(young, parent, rules_only):
+    texts = ["hello all", "I'm going to end it this weekend", "add me on snap: jess_xo", ""]
+    many = screen_many(texts, [young, young, young, parent], rules_only)
+    assert [v.action for v in many] == [screen(t, c, rules_only).action
+                                        for t, c in zip(texts, [young, young, young, parent])]
+    assert len(screen_many(texts, young, rules_only)) == 4
+
+
+def test_verdict_round_trips_through_json(young, rules_only):
+    v = screen("my stepdad hits me and I'm scared to go home", young, rules_only)
+    d = json.loads(json.dumps(v.to_dict()))
+    assert d["action"] == "escalate" and d["severity"] in ("urgent", "high")
+    assert Verdict.from_dict(d).categories == v.categories
+    assert {"signal", "category", "score", "evidence"} <= set(d["evidence"][0])
+
+
+def test_configure_sets_process_defaults(monkeypatch):
+    old = moderation.get_settings()
+    try:
+        moderation.configure(Settings(semantic_enabled=False, toxicity_backend="none", time_budget_ms=123))
+        assert moderation.get_settings().time_budget_ms == 123
+        assert screen("hello", ScreenContext(audience="parents", approved_posts=3)).backend == "none"
+    finally:
+        moderation.configure(old)
