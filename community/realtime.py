@@ -17,7 +17,7 @@ import threading
 import time
 from collections import defaultdict, deque
 
-from flask import request
+from flask import g, request
 from flask_login import current_user
 from flask_socketio import disconnect, emit, join_room, leave_room
 
@@ -56,13 +56,17 @@ def _error(event: str, message: str) -> dict:
     return {"ok": False, "error": message}
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def _whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def _thread_id(event: str, data) -> int | None:
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _whole_number(data.get("thread_id")):
         return None
-    value = data.get("thread_id")
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        return None
-    return value
+    return data["thread_id"]
 
 
 def _allowed_thread(thread_id: int) -> Thread | None:
@@ -75,8 +79,16 @@ def _allowed_thread(thread_id: int) -> Thread | None:
         return None
 
 
+def _fresh_user() -> None:
+    # Load the person from the database for this event, never from a cached copy: a suspension or a
+    # removed role must count from the very next event (and an outer app context, as in tests, must
+    # not lend one socket another socket's person).
+    g.pop("_login_user", None)
+
+
 def _guard(event: str) -> dict | None:
     """Common checks before any event: signed in, active, not flooding."""
+    _fresh_user()
     if not current_user.is_authenticated or not current_user.is_active:
         disconnect()
         return {"ok": False, "error": "Please sign in again."}
@@ -105,6 +117,7 @@ def _broadcast_reading(thread_id: int, count: int) -> None:
 
 @socketio.on("connect")
 def on_connect(auth=None):
+    _fresh_user()
     if not current_user.is_authenticated or not current_user.is_active:
         return False  # refuses the connection
     join_room(live.user_room(current_user.id))
@@ -115,6 +128,7 @@ def on_connect(auth=None):
 
 @socketio.on("disconnect")
 def on_disconnect(*args):
+    _fresh_user()
     sid = request.sid
     with _lock:
         threads = list(_joined.pop(sid, ()))
@@ -132,7 +146,7 @@ def on_join_thread(data=None):
     if thread_id is None:
         return _error("join_thread", "thread_id must be a whole number.")
     last = data.get("last_post_id")
-    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 0):
+    if last is not None and not (_whole_number(last) or (type(last) is int and last == 0)):
         return _error("join_thread", "last_post_id must be a whole number or null.")
     thread = _allowed_thread(thread_id)
     if thread is None:
@@ -176,7 +190,7 @@ def on_new_post(data=None):
     if not isinstance(body, str):
         return _error("new_post", "body must be text.")
     quote = data.get("quote_post_id")
-    if quote is not None and (isinstance(quote, bool) or not isinstance(quote, int) or quote <= 0):
+    if quote is not None and not _whole_number(quote):
         return _error("new_post", "quote_post_id must be a whole number or null.")
     thread = _allowed_thread(thread_id)
     if thread is None:
