@@ -100,8 +100,11 @@ class DetoxifyBackend:
         self.detox.model.eval()
         if quantize:
             try:
-                from torch.ao.quantization import quantize_dynamic
-                self.detox.model = quantize_dynamic(self.detox.model, {torch.nn.Linear}, dtype=torch.qint8)
+                import warnings
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")   # torch marks eager quantisation as deprecated
+                    from torch.ao.quantization import quantize_dynamic
+                    self.detox.model = quantize_dynamic(self.detox.model, {torch.nn.Linear}, dtype=torch.qint8)
             except Exception:  # pragma: no cover - quantisation is a speed-up, not a requirement
                 log.warning("int8 quantisation unavailable; Detoxify runs in fp32", exc_info=True)
         self.labels = list(self.detox.class_names)

@@ -79,3 +79,9 @@ def tiny_detoxify(tmp_path_factory):
 def write_jsonl(path: Path, rows) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
+
+
+@pytest.fixture
+def detoxify_builder():
+    pytest.importorskip("detoxify")
+    return build_tiny_detoxify
