@@ -9,7 +9,7 @@ import re
 
 from flask import current_app
 from sqlalchemy import Integer, and_, func, literal_column, or_, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from community.extensions import db
 from community.forums.service import readable_audiences
@@ -42,7 +42,8 @@ def search_posts(user: User, query: str, page: int):
         base = base.where(Post.id.in_(ids))
     elif dialect == "postgresql":
         tsquery = func.plainto_tsquery("english", " ".join(words))
-        first_post = select(func.min(Post.id)).where(Post.thread_id == Thread.id).scalar_subquery()
+        opening = aliased(Post)
+        first_post = select(func.min(opening.id)).where(opening.thread_id == Thread.id).correlate(Thread).scalar_subquery()
         base = base.where(or_(
             literal_column("posts.search_vector").op("@@")(tsquery),
             and_(literal_column("threads.search_vector").op("@@")(tsquery), Post.id == first_post),
