@@ -8,16 +8,18 @@ only when joining. Posting goes through the same service function as the HTML fo
 Rooms: `user:<id>` (joined on connect), `moderators` (moderators and admins), `thread:<id>` (joined
 with `join_thread` after the read check).
 
-Reading-now counts are kept per process (a dict of sockets per thread). With several processes behind
-a sticky load balancer each process counts its own readers, so the count is approximate there.
+Reading-now counts: each process counts its own sockets per thread (exact); with REDIS_URL the processes
+add their counts up in a Redis hash, which is approximate if a process dies (its figure lingers until the
+key expires). Count changes are announced at most twice a second per thread.
 """
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import defaultdict, deque
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import current_user
 from flask_socketio import disconnect, emit, join_room, leave_room
 
@@ -99,6 +101,7 @@ def _guard(event: str) -> dict | None:
 
 
 def _set_reading(sid: str, thread_id: int, reading: bool) -> int:
+    """Record a reader joining or leaving; returns the count across processes (see _shared_count)."""
     with _lock:
         if reading:
             _readers[thread_id].add(sid)
@@ -108,11 +111,62 @@ def _set_reading(sid: str, thread_id: int, reading: bool) -> int:
             _joined[sid].discard(thread_id)
             if not _readers[thread_id]:
                 _readers.pop(thread_id, None)
-        return len(_readers.get(thread_id, ()))
+        local = len(_readers.get(thread_id, ()))
+    return _shared_count(thread_id, local)
+
+
+_PROCESS = uuid.uuid4().hex
+_redis_clients: dict[str, object] = {}
+
+
+def _shared_count(thread_id: int, local: int) -> int:
+    """With REDIS_URL, each process keeps its own count in a Redis hash and the total is their sum.
+
+    Approximate: a process that dies without cleaning up leaves its figure until the key expires (an hour
+    after the last change). Without Redis the count is this process's own, which is exact.
+    """
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return local
+    try:
+        import redis
+
+        client = _redis_clients.get(url) or _redis_clients.setdefault(url, redis.Redis.from_url(url))
+        key = f"village:reading:{thread_id}"
+        pipe = client.pipeline()
+        if local:
+            pipe.hset(key, _PROCESS, local)
+        else:
+            pipe.hdel(key, _PROCESS)
+        pipe.expire(key, 3600)
+        pipe.hvals(key)
+        return sum(int(v) for v in pipe.execute()[-1])
+    except Exception:  # noqa: BLE001 - a count is not worth failing a join for
+        return local
+
+
+# Joins and leaves are announced at most this often per thread: 500 people opening one thread would
+# otherwise send 500 x 500 "reading" messages.
+READING_DELAY_SECONDS = 0.5
+_pending_reading: set[int] = set()
 
 
 def _broadcast_reading(thread_id: int, count: int) -> None:
-    socketio.emit("reading", {"thread_id": thread_id, "count": count}, to=live.thread_room(thread_id))
+    with _lock:
+        if thread_id in _pending_reading:
+            return
+        _pending_reading.add(thread_id)
+    socketio.start_background_task(_send_reading, current_app._get_current_object(), thread_id)
+
+
+def _send_reading(app, thread_id: int) -> None:
+    socketio.sleep(READING_DELAY_SECONDS)
+    with _lock:
+        _pending_reading.discard(thread_id)
+        local = len(_readers.get(thread_id, ()))
+    with app.app_context():
+        count = _shared_count(thread_id, local)
+        socketio.emit("reading", {"thread_id": thread_id, "count": count}, to=live.thread_room(thread_id))
 
 
 @socketio.on("connect")

@@ -29,6 +29,18 @@ def sock(app):
             client.disconnect()
 
 
+def _wait_for_event(client, name, predicate, seconds=3.0):
+    """Events sent from a background task (reading counts) arrive a moment later."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(predicate(e) for e in _events(client, name)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def _events(client, name, received=None):
     received = client.get_received() if received is None else received
     return [e["args"][0] for e in received if e["name"] == name]
@@ -53,7 +65,7 @@ def test_join_counts_readers_and_refuses_other_audiences(app, sock, make_user, p
         "ok": True, "reading": 1}
     b = sock(make_user())
     assert b.emit("join_thread", {"thread_id": thread.id}, callback=True)["reading"] == 2
-    assert {"thread_id": thread.id, "count": 2} in _events(a, "reading")
+    assert _wait_for_event(a, "reading", lambda e: e == {"thread_id": thread.id, "count": 2})
     young = sock(make_user(Role.YOUNG_PERSON))
     ack = young.emit("join_thread", {"thread_id": thread.id, "last_post_id": None}, callback=True)
     assert ack["ok"] is False
@@ -61,7 +73,7 @@ def test_join_counts_readers_and_refuses_other_audiences(app, sock, make_user, p
     service.reply(author, thread, "Soft play in Tollbridge is good")
     assert _events(young, "post") == []
     b.disconnect()
-    assert {"thread_id": thread.id, "count": 1} in _events(a, "reading")
+    assert _wait_for_event(a, "reading", lambda e: e == {"thread_id": thread.id, "count": 1})
 
 
 def test_new_post_reaches_the_room_through_the_same_service(app, sock, make_user, parents_thread):
@@ -234,3 +246,21 @@ def test_admin_counts_as_moderator(app, make_user):
     admin = make_user(Role.ADMIN)
     assert service.is_moderator(admin)
     assert not service.is_moderator(make_user(Role.COORDINATOR))
+
+
+def test_reading_counts_add_up_across_processes_through_redis(app, redis_url, monkeypatch):
+    import redis
+
+    from community import realtime
+
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    thread_id = 2_000_000_000  # far from any real thread on a shared Redis
+    key = f"village:reading:{thread_id}"
+    client = redis.Redis.from_url(redis_url)
+    client.delete(key)
+    try:
+        client.hset(key, "another-process", 3)
+        assert realtime._shared_count(thread_id, 2) == 5
+        assert realtime._shared_count(thread_id, 0) == 3  # this process's readers left
+    finally:
+        client.delete(key)
