@@ -67,6 +67,7 @@ def verify_checkpoint(path: str | Path, allow_unverified: bool = False) -> str:
 
 class DetoxifyBackend:
     name = "detoxify"
+    inline = False       # a model forward pass: runs on the pool, under the time budget
 
     def __init__(self, checkpoint: str, model_dir: str = "", quantize: bool = False,
                  allow_unverified: bool = False, max_length: int = 256):
@@ -124,6 +125,7 @@ class DetoxifyBackend:
 
 class ProfanityBackend:
     name = "profanity-check"
+    inline = True        # a linear model over words, ~3 ms: runs in the caller's thread, timed
 
     def __init__(self) -> None:
         from profanity_check import predict_prob
@@ -140,6 +142,7 @@ class ProfanityBackend:
 
 class NoBackend:
     name = "none"
+    inline = True
 
     def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
         return [{} for _ in texts]
