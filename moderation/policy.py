@@ -151,9 +151,10 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                     cat in settings.parent_concern_review_only and _author_is_parent(ctx)):
                 d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)
                 d.show_helplines = True
-            elif status in (PAST, NEGATED, TOPIC) and sem.score < settings.semantic_escalate + 0.1:
-                # the rules explain the words away; a person may glance, nothing more
-                d.raise_to("publish_and_flag", reason, "standard", cat)
+            elif status in (PAST, NEGATED, TOPIC):
+                # the rules (or the sentence's own words) read it as past, negated or a topic:
+                # published; the evidence keeps the reading for anyone who looks
+                continue
             else:
                 d.raise_to("hold" if _young(ctx) and status is None else "publish_and_flag", reason,
                            "high" if status is None and cat in HIGH_CATEGORIES else "standard", cat)

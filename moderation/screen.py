@@ -136,6 +136,21 @@ def model_executor() -> cf.ThreadPoolExecutor:
     return _pool
 
 
+_threads_set = False
+
+
+def _set_torch_threads(n: int) -> None:
+    global _threads_set
+    if _threads_set or not n:
+        return
+    try:
+        import torch
+        torch.set_num_threads(int(n))
+    except Exception:  # torch absent: nothing to set
+        pass
+    _threads_set = True
+
+
 def _on_model_thread(fn, *args):
     if threading.current_thread().name.startswith("moderation-model"):
         return fn(*args)
@@ -172,6 +187,7 @@ class _ModelRun:
         live = [i for i, d in enumerate(docs) if not d.empty]
         self.live = live
         # --- load outside the budget (once per process) ---
+        _set_torch_threads(settings.torch_threads)
         tox = None
         try:
             tox = _on_model_thread(toxicity.backend_for, settings)
