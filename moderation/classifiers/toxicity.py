@@ -110,6 +110,7 @@ class DetoxifyBackend:
                 log.warning("int8 quantisation unavailable; Detoxify runs in fp32", exc_info=True)
         self.labels = list(self.detox.class_names)
         self._lock = threading.Lock()
+        _release_freed_memory()
 
     def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
         import torch
@@ -121,6 +122,17 @@ class DetoxifyBackend:
             logits = self.detox.model(**enc)[0]
             probs = torch.sigmoid(logits).tolist()
         return [{lab: float(p) for lab, p in zip(self.labels, row)} for row in probs]
+
+
+def _release_freed_memory() -> None:
+    """Loading unpickles the fp32 weights (and quantising copies them); hand the freed heap back."""
+    import gc
+    gc.collect()
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except Exception:  # not glibc: nothing to do
+        pass
 
 
 class ProfanityBackend:
@@ -177,7 +189,12 @@ def backend_for(settings) -> Any:
 # labels (insult, threat, identity attack, severe toxicity) count as they stand.
 TARGETED = re.compile(r"\b(?:you|your|you'?re|youre|ur|u|ya|yourself|yourselves|people like|the lot of you|"
                       r"all of you|these people|those people|go back|get out|kys|whore|slag|slut|bitch|cunt|"
-                      r"retard\w*|faggot|paki|n[i1]gg\w*|scroungers?)\b")
+                      r"retard\w*|faggot|paki|n[i1]gg\w*|scroungers?)\b"
+                      # ... or at a group of people: swearing at a group is abuse of its members
+                      r"|\b(?:wom[ae]n|girls|men|muslims?|islam\w*|jews?|jewish|christians?|hindus?|sikhs?|blacks?|whites?|"
+                      r"gays?|lesbians?|homosexuals?|queers?|trans|transgenders?|immigrants?|migrants?|refugees?|foreigners?|"
+                      r"asians?|africans?|arabs?|mexicans?|indians?|chinese|gypsies|gypsy|travellers|roma|disabled|"
+                      r"autistic|feminists?|liberals?|leftists?|conservatives?|tories|religion|race|races)\b")
 GENERAL = ("toxicity", "obscene")
 
 
