@@ -40,3 +40,19 @@ def test_batches_give_the_same_verdicts(settings):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
     texts = ["nobody would even notice if I disappeared", "anyone watching the match tonight?"]
     assert [v.action for v in screen_many(texts, ctx, settings)] == [screen(t, ctx, settings).action for t in texts]
+
+
+def test_warm_up_loads_the_models(settings):
+    import moderation
+    assert moderation.warm_up(settings) == {"semantic": "minilm", "toxicity": "none"}
+
+
+def test_screening_from_many_threads_agrees_with_one(settings):
+    from concurrent.futures import ThreadPoolExecutor
+    ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
+    texts = ["nobody would even notice if I disappeared", "anyone watching the match tonight?",
+             "my stepdad hits me", "add me on snap: jess_xo"] * 5
+    alone = [screen(t, ctx, settings).action for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda t: screen(t, ctx, settings).action, texts))
+    assert together == alone
