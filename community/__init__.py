@@ -57,7 +57,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(forums_bp)
 
-    from community import realtime  # noqa: F401  (registers Socket.IO handlers)
+    from community import realtime
+
+    realtime.init_app(app)  # registers the Socket.IO handlers on this app's server
 
     security.init_app(app)
     errors.init_app(app)

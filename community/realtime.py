@@ -169,7 +169,6 @@ def _send_reading(app, thread_id: int) -> None:
         socketio.emit("reading", {"thread_id": thread_id, "count": count}, to=live.thread_room(thread_id))
 
 
-@socketio.on("connect")
 def on_connect(auth=None):
     _fresh_user()
     if not current_user.is_authenticated or not current_user.is_active:
@@ -180,7 +179,6 @@ def on_connect(auth=None):
     return True
 
 
-@socketio.on("disconnect")
 def on_disconnect(*args):
     _fresh_user()
     sid = request.sid
@@ -192,7 +190,6 @@ def on_disconnect(*args):
         _broadcast_reading(thread_id, count)
 
 
-@socketio.on("join_thread")
 def on_join_thread(data=None):
     if (refused := _guard("join_thread")) is not None:
         return refused
@@ -220,7 +217,6 @@ def on_join_thread(data=None):
     return ack
 
 
-@socketio.on("leave_thread")
 def on_leave_thread(data=None):
     if (refused := _guard("leave_thread")) is not None:
         return refused
@@ -233,7 +229,6 @@ def on_leave_thread(data=None):
     return {"ok": True}
 
 
-@socketio.on("new_post")
 def on_new_post(data=None):
     if (refused := _guard("new_post")) is not None:
         return refused
@@ -260,7 +255,6 @@ def on_new_post(data=None):
     return ack
 
 
-@socketio.on("typing")
 def on_typing(data=None):
     if (refused := _guard("typing")) is not None:
         return refused
@@ -276,7 +270,6 @@ def on_typing(data=None):
     return {"ok": True}
 
 
-@socketio.on_error_default
 def on_any_error(error):  # pragma: no cover - the last guard: a bug must not kill the socket
     import logging
 
@@ -285,3 +278,25 @@ def on_any_error(error):  # pragma: no cover - the last guard: a bug must not ki
     event = request.event.get("message", "") if hasattr(request, "event") else ""
     emit("error", {"event": event, "message": "Something went wrong. Please try again."})
     return {"ok": False, "error": "Something went wrong. Please try again."}
+
+
+HANDLERS = {
+    "connect": on_connect,
+    "disconnect": on_disconnect,
+    "join_thread": on_join_thread,
+    "leave_thread": on_leave_thread,
+    "new_post": on_new_post,
+    "typing": on_typing,
+}
+
+
+def init_app(app) -> None:
+    """Register the handlers on the Socket.IO server of this app.
+
+    Called by create_app after socketio.init_app. Decorating at import time would bind the handlers to
+    whichever server existed when this module was first imported, and a second app in the same process
+    (tests on SQLite then PostgreSQL) would get a server with no handlers, which accepts anyone.
+    """
+    for event, handler in HANDLERS.items():
+        socketio.on(event)(handler)
+    socketio.on_error_default(on_any_error)
