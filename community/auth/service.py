@@ -71,7 +71,9 @@ def register(*, username: str, email: str, password: str, born: date, joining_as
         role = Role(joining_as) if joining_as in {Role.PARENT_CARER.value, Role.YOUNG_PERSON.value} else Role.PARENT_CARER
 
     audience = "young_people" if band is AgeBand.YOUNG_PERSON else ("young_adults" if band is AgeBand.YOUNG_ADULT else "parents")
-    verdict = screen_text(username, context_for(None, kind="profile", audience=audience))
+    # Read "find_me_on_snapchat" as words, the way a person reads it.
+    as_words = username.replace("_", " ").replace("-", " ")
+    verdict = screen_text(as_words, context_for(None, kind="profile", audience=audience))
     if not allowed_as_name(verdict):
         raise AccountError(
             "Please choose a different username. Usernames cannot include contact details, "
