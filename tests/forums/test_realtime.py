@@ -220,9 +220,7 @@ def test_rules_apply_to_socket_posts_too(app, sock, make_user, parents_thread):
 
 
 def test_flooding_socket_is_cut_off(app, sock, make_user, parents_thread, monkeypatch):
-    from community import realtime
-
-    monkeypatch.setattr(realtime, "FLOOD_EVENTS", 5)
+    monkeypatch.setitem(app.config, "FORUM_SOCKET_FLOOD_EVENTS", 5)
     author, thread = parents_thread
     s = sock(author)
     for _ in range(6):
