@@ -72,6 +72,8 @@ class Config:
         self.FORUM_POST_MAX_CHARS = _int("FORUM_POST_MAX_CHARS", 10_000)
         self.FORUM_PAGE_SIZE = _int("FORUM_PAGE_SIZE", 20)
         self.FORUM_POSTS_PER_MINUTE = _int("FORUM_POSTS_PER_MINUTE", 6)
+        # A socket sending more events than this in 10 seconds is disconnected (flood control); 0 is off.
+        self.FORUM_SOCKET_FLOOD_EVENTS = _int("FORUM_SOCKET_FLOOD_EVENTS", 100)
         self.TIMEZONE = env.get("VILLAGE_TIMEZONE", "Europe/London")
         self.HOST = env.get("HOST", "127.0.0.1")
         self.PORT = _int("PORT", 5000)

@@ -28,8 +28,8 @@ from community.forums import live, service
 from community.forums.service import ForumError
 from community.models import Thread
 
-# Flood control (as NodeBB does): a socket sending more than this many events in the window is cut off.
-FLOOD_EVENTS = 100
+# Flood control (as NodeBB does): a socket sending more than FORUM_SOCKET_FLOOD_EVENTS events in the
+# window is cut off.
 FLOOD_WINDOW_SECONDS = 10.0
 
 _lock = threading.Lock()
@@ -44,13 +44,16 @@ def reading_count(thread_id: int) -> int:
 
 
 def _flooding(sid: str) -> bool:
+    limit = current_app.config.get("FORUM_SOCKET_FLOOD_EVENTS", 100)
+    if not limit:
+        return False
     now = time.monotonic()
     with _lock:
         times = _events[sid]
         times.append(now)
         while times and now - times[0] > FLOOD_WINDOW_SECONDS:
             times.popleft()
-        return len(times) > FLOOD_EVENTS
+        return len(times) > limit
 
 
 def _error(event: str, message: str) -> dict:
