@@ -109,7 +109,8 @@ def boards_for(user: User) -> list[Board]:
     if not audiences:
         return []
     return list(db.session.scalars(
-        select(Board).where(Board.audience.in_(audiences)).order_by(Board.audience, Board.position, Board.name)
+        select(Board).where(Board.audience.in_(audiences)).options(selectinload(Board.area))
+        .order_by(Board.audience, Board.position, Board.name)
     ))
 
 
