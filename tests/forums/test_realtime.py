@@ -262,3 +262,31 @@ def test_reading_counts_add_up_across_processes_through_redis(app, redis_url, mo
         assert realtime._shared_count(thread_id, 0) == 3  # this process's readers left
     finally:
         client.delete(key)
+
+
+def test_random_payloads_never_crash_a_socket(app, sock, make_user, parents_thread):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    author, thread = parents_thread
+    s = sock(author)
+    app.config["FORUM_POSTS_PER_MINUTE"] = 0
+    json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+                               lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+                               max_leaves=8)
+    payloads = st.one_of(json_values, st.fixed_dictionaries(
+        {"thread_id": st.one_of(st.just(thread.id), json_values)},
+        optional={"body": json_values, "last_post_id": json_values, "quote_post_id": json_values}))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(event=st.sampled_from(["join_thread", "leave_thread", "new_post", "typing"]), payload=payloads)
+    def send(event, payload):
+        ack = s.emit(event, payload, callback=True)
+        assert isinstance(ack, dict) and "ok" in ack
+        assert s.is_connected()
+        s.get_received()
+
+    try:
+        send()
+    finally:
+        app.config["FORUM_POSTS_PER_MINUTE"] = 6

@@ -225,3 +225,26 @@ def test_thread_page_does_a_bounded_number_of_queries(app, client_for, make_boar
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) <= 15, statements
+
+
+def test_any_text_posted_gets_a_kind_answer_never_a_500(app, client_for, make_board, make_user):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client, parent = client_for(Role.PARENT_CARER)
+    thread = service.start_thread(make_user(), make_board(), "Anything goes", "Say anything").thread
+    app.config["FORUM_POSTS_PER_MINUTE"] = 0
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(body=st.text(max_size=400), quote=st.one_of(st.none(), st.text(max_size=12)))
+    def post(body, quote):
+        data = {"body": body}
+        if quote is not None:
+            data["quote_post_id"] = quote
+        response = client.post(f"/boards/t/{thread.id}/reply", data=data)
+        assert response.status_code in (302, 400), response.status_code
+
+    try:
+        post()
+    finally:
+        app.config["FORUM_POSTS_PER_MINUTE"] = 6
