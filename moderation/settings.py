@@ -29,7 +29,7 @@ class Settings:
     rules_escalate: float = 0.8            # rule score at or above -> escalate
     rules_review: float = 0.45             # weaker rule evidence -> publish_and_flag / hold
     semantic_enabled: bool = True          # MiniLM exemplar matcher (needs torch + sentence-transformers)
-    semantic_escalate: float = 0.64        # cosine similarity to a risk exemplar, alone, to escalate
+    semantic_escalate: float = 0.58        # cosine similarity to a risk exemplar, alone, to escalate
     semantic_review: float = 0.56          # ... to ask a person to look
     # categories the matcher may escalate on its own; hateful talk sits close to "radicalisation"
     # exemplars, so extremism needs the rules' concrete markers (groups, weapons, recruitment)
