@@ -226,17 +226,20 @@ def main() -> int:
     print("\n== evaluation set (tests/data/moderation_eval.jsonl) ==")
     rows = list(read_jsonl(str(EVAL)))
     null = open(os.devnull, "w")
-    for split in ("dev", "holdout", None):
+    for split in ("dev", "dev2", "dev3", "dev4", "holdout", None):
         part = [r for r in rows if split is None or r.get("split") == split]
         if not part:
             continue
         for name in ("rules", "base"):
             res = evaluate(part, tiers[name], out=null)
             esc = res["classes"]["escalate"]
+            fate = res.get("expected_escalations", {})
             print(f"  {split or 'all':<8} {name:<6} escalate recall {esc['recall']:.3f} precision {esc['precision']:.3f}; "
-                  f"false escalations {res['false_escalation_rate_benign']:.1%} of benign "
+                  f"false escalations {res['false_escalation_rate_benign']:.1%} of benign; "
+                  f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
                   f"({res['n']} texts)")
     print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
+    print("  dev* splits were used to tune the rules and exemplars; 'holdout' was not (tests/data/moderation_eval.md)")
 
     if ETHOS.is_file():
         print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")

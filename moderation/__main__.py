@@ -127,6 +127,14 @@ def evaluate(rows, settings, show_misses: bool = False, out=sys.stdout) -> dict:
     result["false_escalation_rate_non_escalate"] = fe_all / len(not_esc) if not_esc else 0.0
     w(f"\nfalse escalations: {fe_benign}/{len(benign)} benign ({result['false_escalation_rate_benign']:.1%}), "
       f"{fe_all}/{len(not_esc)} of all not-escalate ({result['false_escalation_rate_non_escalate']:.1%})\n")
+    esc_rows = [i for i, e in enumerate(exp) if e == "escalate"]
+    fate = Counter(verdicts[i].action for i in esc_rows)
+    result["expected_escalations"] = dict(fate)
+    if esc_rows:
+        unseen = fate.get("hold", 0) + fate.get("reject", 0)
+        shown = fate.get("publish", 0) + fate.get("publish_and_flag", 0)
+        w(f"expected escalations: {fate.get('escalate', 0)} escalated, {unseen} held for a moderator, "
+          f"{shown} published ({fate.get('publish_and_flag', 0)} of them flagged)\n")
     w("\nconfusion (rows expected, columns got)\n")
     w(f"{'':<12}" + "".join(f"{g:>10}" for g in CLASSES) + "\n")
     for e in CLASSES:
