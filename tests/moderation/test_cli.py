@@ -71,3 +71,27 @@ def test_help(argv):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 0
+
+
+def test_cli_works_without_torch(tmp_path):
+    """The tier without the ml extra (and without torch at all): rules + profanity-check."""
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"text": "I'm going to end it this weekend", "audience": "young_people",
+                             "expect": "escalate"}) + "\n")
+    code = ("import sys, runpy\n"
+            "class NoML:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('torch', 'sentence_transformers', 'detoxify', 'transformers'):\n"
+            "            raise ImportError('not installed: ' + name)\n"
+            "sys.meta_path.insert(0, NoML())\n"
+            f"sys.argv = ['moderation', {str(f)!r}, '--full']\n"
+            "runpy.run_module('moderation', run_name='__main__')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    v = json.loads(out.stdout)
+    assert v["action"] == "escalate" and v["backend"] == "profanity-check"
+    assert "semantic" not in v["timings_ms"] or v["timings_ms"]["semantic"] == 0
+    code = code.replace(f"{str(f)!r}, '--full'", f"'evaluate', {str(f)!r}")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "semantic: on" in out.stdout or "semantic" in out.stdout
