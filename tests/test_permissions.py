@@ -33,6 +33,9 @@ READS = {
 }
 
 
+MODERATORS = {"moderator", "admin"}
+
+
 def signed_in_only(ok: int = 200):
     return lambda who: 302 if who == "anonymous" else ok
 
@@ -60,19 +63,75 @@ ROUTES = {
          lambda who, a=audience: 302 if who == "anonymous" else (200 if who in READS[a] else 404))
         for audience in Audience
     ] + [(lambda w: "/boards/no-such-board", signed_in_only(404))],
+    "forums.notifications": [(lambda w: "/boards/notifications", signed_in_only())],
+    "forums.search": [(lambda w: "/boards/search?q=stay+and+play", signed_in_only())],
 }
-POST_ONLY = {"auth.logout"}
+
+
+def per_audience(path: str, allowed_in_audience=lambda who: 200, *, deny=404):
+    """A check for each audience's board: people who may not read the board get `deny`."""
+    return [
+        (lambda w, a=audience: path.format(**w["places"][a]),
+         lambda who, a=audience: 302 if who == "anonymous" else (allowed_in_audience(who) if who in READS[a] else deny))
+        for audience in Audience
+    ]
+
+
+ROUTES.update({
+    "forums.new_thread": per_audience("/boards/{slug}/new"),
+    "forums.thread": per_audience("/boards/t/{thread}"),
+    "forums.post": per_audience("/boards/p/{post}", lambda who: 302),
+    "forums.report": per_audience("/boards/p/{post}/report"),
+    # Only the author edits; only the author or a moderator deletes; only moderators read edit history.
+    "forums.edit": per_audience("/boards/p/{post}/edit", lambda who: 403),
+    "forums.delete": per_audience("/boards/p/{post}/delete", lambda who: 200 if who in MODERATORS else 403),
+    "forums.history": per_audience("/boards/p/{post}/history", lambda who: 200 if who in MODERATORS else 404),
+})
+
+# POST-only routes: (url builder, form data, expected status for a person)
+POSTS = {
+    "auth.logout": [(lambda w: "/logout", {}, lambda who: 302)],
+    # A different reply in each board: the same text three times would rightly be held as spam.
+    "forums.reply": [(url, {"body": body}, expect) for (url, expect), body in zip(
+        per_audience("/boards/t/{thread}/reply", lambda who: 302),
+        ["Same here, it does get easier.", "Sundays are the worst, honestly.", "I go for a long walk, it helps me."])],
+    "forums.helped": [(url, {}, expect) for url, expect in per_audience("/boards/p/{post}/helped", lambda who: 302)],
+    "forums.subscribe": [(url, {}, expect) for url, expect in per_audience("/boards/t/{thread}/subscribe", lambda who: 302)],
+    "forums.notifications_read": [(lambda w: "/boards/notifications/read", {}, signed_in_only(302))],
+    # Moderation actions answer 403 to everyone else, whether or not the post exists for them.
+    "forums.hide": [(url, {}, lambda who: 302 if who == "anonymous" else (302 if who in MODERATORS else 403))
+                    for url, _ in per_audience("/boards/p/{post}/hide")],
+    "forums.unhide": [(url, {}, lambda who: 302 if who == "anonymous" else (302 if who in MODERATORS else 403))
+                      for url, _ in per_audience("/boards/p/{post}/unhide")],
+    "forums.thread_settings": [(url, {"change": "pin"}, lambda who: 302 if who == "anonymous" else (302 if who in MODERATORS else 403))
+                               for url, _ in per_audience("/boards/t/{thread}/settings")],
+}
+
+
+AUTHORS = {Audience.PARENTS: "parent", Audience.YOUNG_PEOPLE: "young_person", Audience.YOUNG_ADULTS: "young_adult"}
 
 
 @pytest.fixture
 def world(app, make_user):
-    boards = {}
+    """A board for each audience, each with a published thread by one of its members."""
+    from community.forums import service
+    from community.models.forums import PostState
+
+    boards, places = {}, {}
     for audience in Audience:
         board = Board(slug=f"board-{audience.value}", name=f"{audience.label} board", audience=audience.value)
         db.session.add(board)
         boards[audience] = board
     db.session.commit()
-    return {"boards": boards, "private": make_user(Role.PARENT_CARER, username="private_person")}
+    for audience, board in boards.items():
+        role, band = PEOPLE[AUTHORS[audience]]
+        result = service.start_thread(make_user(role, band=band), board, "Does anyone else find Sundays hard?",
+                                      "I never know what to do with myself on a Sunday.")
+        # Whatever screening decided for a brand-new account, the matrix needs a published post.
+        result.post.state = result.thread.state = PostState.PUBLISHED.value
+        db.session.commit()
+        places[audience] = {"slug": board.slug, "thread": result.thread.id, "post": result.post.id}
+    return {"boards": boards, "places": places, "private": make_user(Role.PARENT_CARER, username="private_person")}
 
 
 @pytest.fixture
@@ -87,7 +146,7 @@ def clients(app, make_user):
 
 def test_every_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
-    missing = endpoints - set(ROUTES) - POST_ONLY
+    missing = endpoints - set(ROUTES) - set(POSTS)
     assert not missing, f"add these routes to the permission matrix: {sorted(missing)}"
 
 
@@ -104,8 +163,25 @@ def test_permission_matrix(app, world, clients):
     assert not failures, "\n" + "\n".join(failures)
 
 
-def test_post_only_routes_refuse_get(clients):
-    assert clients["parent"].get("/logout").status_code == 405
+def test_post_matrix(app, world, clients):
+    failures = []
+    for endpoint, checks in POSTS.items():
+        if endpoint == "auth.logout":
+            continue  # signing out everyone would end the other checks; tested in test_auth
+        for url_for_world, data, expected_for in checks:
+            url = url_for_world(world)
+            for who in EVERYONE:
+                status = clients[who].post(url, data=data).status_code
+                expected = expected_for(who)
+                if status != expected:
+                    failures.append(f"{who:>18} POST {url}: {status}, expected {expected}")
+    assert not failures, "\n" + "\n".join(failures)
+
+
+def test_post_only_routes_refuse_get(app, world, clients):
+    for checks in POSTS.values():
+        for url_for_world, _, _ in checks:
+            assert clients["parent"].get(url_for_world(world)).status_code == 405
 
 
 def test_coordinator_cannot_make_an_admin_but_admin_can(app, clients, make_user):

@@ -93,8 +93,8 @@ class Checked:
         self.goto("/login")
         self.page.fill("#login", username)
         self.page.fill("#password", password)
-        self.page.click("button:has-text('Sign in')")
-        self.page.wait_for_load_state("load")
+        with self.page.expect_navigation():
+            self.page.click("button:has-text('Sign in')")
         assert "/login" not in self.page.url, self.page.content()[:2000]
 
 

@@ -82,8 +82,8 @@ def test_keyboard_only_sign_in_and_skip_link(app, page, make_user):
     from tests.conftest import TEST_PASSWORD
 
     p.keyboard.type(TEST_PASSWORD)
-    p.keyboard.press("Enter")
-    p.wait_for_load_state("load")
+    with p.expect_navigation():
+        p.keyboard.press("Enter")
     page.axe()
     assert "Hello, keyboard_kim" in p.content()
     assert p.locator("text=Parents and carers chat").count() == 1
@@ -93,8 +93,8 @@ def test_signed_in_pages_pass_axe_for_staff(app, page, make_user):
     add_boards()
     admin = make_user(Role.ADMIN, username="axe_admin")
     page.sign_in(admin.username)
-    for path in ("/", "/boards/", "/boards/e2e-young_people", "/profile", "/admin/people",
-                 f"/admin/people/{admin.id}", "/help"):
+    for path in ("/", "/help", "/boards/", "/boards/e2e-young_people", "/admin/people",
+                 f"/admin/people/{admin.id}", "/profile"):
         page.goto(path)
     page.page.fill("#about", "x" * 600)
     page.page.click("button:has-text('Save profile')")
