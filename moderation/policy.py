@@ -221,6 +221,8 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
 
     # ---- 5. pre-moderation ----------------------------------------------------------------------------
     if ctx.kind != "report_note":
+        if settings.premoderate_all:
+            d.raise_to("hold", "This board is pre-moderated: every post is checked by a moderator")
         if (ctx.author_age_band in ("young_person", "young_adult") and settings.premoderate_first_posts
                 and (ctx.approved_posts or 0) < settings.premoderate_first_posts):
             d.raise_to("hold", f"New member: the first {settings.premoderate_first_posts} posts are checked "

@@ -67,6 +67,7 @@ class Settings:
     new_account_days: int = 2
 
     # --- pre-moderation ---------------------------------------------------------------------------
+    premoderate_all: bool = False           # hold every text for a moderator (Kooth's model for youth boards)
     premoderate_first_posts: int = 0        # hold a young person's first N posts
     premoderate_sanctions: int = 2          # hold everything from authors with this many sanctions
 

@@ -91,6 +91,13 @@ def test_new_young_person_is_premoderated(rules_only):
     assert screen("hi everyone, just joined", parent_new, rules_only).action == "publish"
 
 
+def test_a_board_can_be_fully_premoderated(young, rules_only):
+    from dataclasses import replace
+    s = replace(rules_only, audience_overrides={"young_people": {"premoderate_all": True}})
+    assert screen("hello all", young, s).action == "hold"
+    assert screen("I'm going to end it tonight", young, s).action == "escalate"
+
+
 def test_spam_is_rejected_and_reject_is_configurable(parent, rules_only):
     text = "Earn £500 a day from home!!! click here www.quick-cash.xyz www.quick-cash.xyz/now"
     assert screen(text, parent, rules_only).action == "reject"
