@@ -154,6 +154,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="fewer posts (for a smoke run)")
     args = ap.parse_args()
     n = 60 if args.quick else 200
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
+          "(anything above ~0.5 means other work shares the CPU and the latencies below are inflated)")
     posts = posts_of_60_words(n)
     real_ckpt = os.environ.get("MODERATION_DETOXIFY_CHECKPOINT", "")
     tmp = tempfile.TemporaryDirectory(prefix="bench-moderation-")
@@ -256,6 +258,7 @@ def main() -> int:
     else:
         print("\n(ETHOS file not found at ../shared/eval; skipped)")
     tmp.cleanup()
+    print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
     return 0
 
 
