@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import os
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -140,13 +141,13 @@ _threads_set = False
 
 
 def _set_torch_threads(n: int) -> None:
+    """Once torch is loaded (by a model), set its thread count; never import torch for this."""
     global _threads_set
-    if _threads_set or not n:
+    if _threads_set or not n or "torch" not in sys.modules:
         return
     try:
-        import torch
-        torch.set_num_threads(int(n))
-    except Exception:  # torch absent: nothing to set
+        sys.modules["torch"].set_num_threads(int(n))
+    except Exception:  # pragma: no cover
         pass
     _threads_set = True
 
@@ -187,7 +188,6 @@ class _ModelRun:
         live = [i for i, d in enumerate(docs) if not d.empty]
         self.live = live
         # --- load outside the budget (once per process) ---
-        _set_torch_threads(settings.torch_threads)
         tox = None
         try:
             tox = _on_model_thread(toxicity.backend_for, settings)
@@ -207,6 +207,7 @@ class _ModelRun:
         else:
             for o in self.out:
                 o["semantic"] = Signal("semantic", available=False)
+        _set_torch_threads(settings.torch_threads)
         self.started = time.perf_counter()
         if not live:
             return
