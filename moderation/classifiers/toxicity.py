@@ -136,20 +136,63 @@ def _release_freed_memory() -> None:
 
 
 class ProfanityBackend:
+    """alt-profanity-check's shipped model (TF-IDF + 5 calibrated linear SVMs), evaluated directly.
+
+    The library's `predict_prob` spends ~3 ms per call in scikit-learn's input checks; the same
+    arithmetic on the same fitted weights takes ~0.1 ms. `exact_check` compares the two.
+    """
     name = "profanity-check"
-    inline = True        # a linear model over words, ~3 ms: runs in the caller's thread, timed
+    inline = True        # cheap: runs in the caller's thread, timed
 
     def __init__(self) -> None:
-        from profanity_check import predict_prob
-        self._predict = predict_prob
-        self._lock = threading.Lock()
+        import numpy as np
+        from profanity_check import profanity_check as pc
+
+        self._np = np
+        self._library = pc.predict_prob
+        vec, model = pc.vectorizer, pc.model
+        self._vocab = vec.vocabulary_
+        self._idf = np.asarray(vec.idf_, dtype=np.float64)
+        self._token = re.compile(vec.token_pattern)
+        members = model.calibrated_classifiers_
+        self._w = np.vstack([np.asarray(c.estimator.coef_, dtype=np.float64).ravel() for c in members])
+        self._b = np.array([float(np.ravel(c.estimator.intercept_)[0]) for c in members])
+        self._a = np.array([float(c.calibrators[0].a_) for c in members])
+        self._c = np.array([float(c.calibrators[0].b_) for c in members])
+        ok = (vec.get_params()["norm"] == "l2" and not vec.sublinear_tf and vec.use_idf
+              and vec.ngram_range == (1, 1) and all(c.method == "sigmoid" for c in members)
+              and list(model.classes_) == [0, 1])
+        self._fast = ok and self.exact_check()
+
+    def _one(self, text: str) -> float:
+        np = self._np
+        counts: dict[int, int] = {}
+        for tok in self._token.findall(text.lower()):
+            j = self._vocab.get(tok)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if counts:
+            idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            x = np.fromiter(counts.values(), dtype=np.float64, count=len(counts)) * self._idf[idx]
+            x /= np.sqrt((x * x).sum())
+            decision = self._w[:, idx] @ x + self._b
+        else:
+            decision = self._b.copy()
+        p = 1.0 / (1.0 + np.exp(self._a * decision + self._c))
+        return float(p.mean())
+
+    def exact_check(self) -> bool:
+        probe = ["you are a fucking idiot", "what a lovely day at the park", "", "kill yourself loser",
+                 "bloody hell the school run", "go back to your own country", "idiot " * 50]
+        lib = self._library(probe)
+        return all(abs(self._one(t) - float(p)) < 1e-6 for t, p in zip(probe, lib))
 
     def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
-        with self._lock:
-            probs = self._predict(list(texts))
-        return [{"toxicity": float(p)} for p in probs]
+        if self._fast:
+            return [{"toxicity": self._one(t)} for t in texts]
+        return [{"toxicity": float(p)} for p in self._library(list(texts))]
 
 
 class NoBackend:

@@ -194,3 +194,16 @@ def test_configure_sets_process_defaults(monkeypatch):
         assert screen("hello", ScreenContext(audience="parents", approved_posts=3)).backend == "none"
     finally:
         moderation.configure(old)
+
+
+def test_profanity_backend_matches_the_library_exactly():
+    from profanity_check import predict_prob
+
+    from moderation.classifiers.toxicity import ProfanityBackend
+    from moderation.__main__ import read_jsonl
+    from pathlib import Path
+    texts = [r["text"] for r in read_jsonl(str(Path(__file__).parents[1] / "data" / "moderation_eval.jsonl"))]
+    b = ProfanityBackend()
+    assert b._fast
+    ours = [s["toxicity"] for s in b.score_many(texts)]
+    assert max(abs(a - float(c)) for a, c in zip(ours, predict_prob(texts))) < 1e-9
