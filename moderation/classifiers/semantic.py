@@ -70,6 +70,12 @@ class Matcher:
         self.model = SentenceTransformer(str(get_model_path()), device="cpu")
         self.model.max_seq_length = MAX_TOKENS
         self.model.eval()
+        pooling = getattr(self.model[1], "pooling_mode_mean_tokens", True) if len(self.model) > 1 else True
+        if not pooling:  # pragma: no cover - the shipped model pools by mean
+            raise RuntimeError("MiniLM model does not use mean pooling")
+        self.transformer = self.model[0].auto_model
+        self.tokenizer = self.model[0].tokenizer
+        self.dim = self.transformer.config.hidden_size
         ex = load_exemplars()
         self.labels: list[str] = []
         self.texts: list[str] = []
@@ -82,9 +88,20 @@ class Matcher:
         self.categories = [c for c in ex if c != "benign"]
 
     def _encode(self, texts: Sequence[str]):
-        with self.torch.inference_mode():
-            return self.model.encode(list(texts), batch_size=64, convert_to_tensor=True,
-                                     normalize_embeddings=True, show_progress_bar=False)
+        """Mean-pooled, L2-normalised MiniLM embeddings (the model's own pooling config), computed
+        with the transformer and tokenizer directly: the same vectors as `SentenceTransformer.encode`
+        (checked in the tests) without its per-call overhead, which dominated short texts."""
+        torch = self.torch
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(texts), 64):
+                enc = self.tokenizer(list(texts[i:i + 64]), padding=True, truncation=True,
+                                     max_length=MAX_TOKENS, return_tensors="pt")
+                hidden = self.transformer(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                emb = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                out.append(torch.nn.functional.normalize(emb, dim=-1))
+        return torch.cat(out) if out else torch.zeros((0, self.dim))
 
     def encode(self, texts: Sequence[str]):
         with self._lock:

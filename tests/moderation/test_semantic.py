@@ -56,3 +56,11 @@ def test_screening_from_many_threads_agrees_with_one(settings):
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(lambda t: screen(t, ctx, settings).action, texts))
     assert together == alone
+
+
+def test_direct_encoding_equals_sentence_transformers():
+    m = semantic.matcher()
+    texts = ["I want to die", "we crushed the quiz night", "a much longer sentence " * 40]
+    ours = m.encode(texts)
+    theirs = m.model.encode(texts, convert_to_tensor=True, normalize_embeddings=True)
+    assert float((ours * theirs).sum(-1).min()) > 0.9999
