@@ -22,9 +22,12 @@ def create_app(config: Config | None = None) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    import moderation
+
     from community import cli, errors, extensions, security, templating
     from community.models import User
 
+    moderation.configure(app.config["MODERATION"])
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)

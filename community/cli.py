@@ -55,6 +55,11 @@ def demo() -> None:
 @click.option("--port", default=None, type=int, help="Port to listen on (default: PORT or 5000).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve Village with Socket.IO (the embedded server)."""
+    import moderation
+
+    # Load the screening models before the first person posts, not while they wait.
+    loaded = moderation.warm_up()
+    click.echo("Screening models: " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
     host = host or current_app.config["HOST"]
     port = port or current_app.config["PORT"]
     # Flask refuses app.run() inside its own CLI to protect `flask run`; this command is the server.

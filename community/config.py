@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from moderation import settings as moderation_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -75,6 +77,9 @@ class Config:
         # A socket sending more events than this in 10 seconds is disconnected (flood control); 0 is off.
         self.FORUM_SOCKET_FLOOD_EVENTS = _int("FORUM_SOCKET_FLOOD_EVENTS", 100)
         self.TIMEZONE = env.get("VILLAGE_TIMEZONE", "Europe/London")
+        # Screening thresholds and models: MODERATION_* variables, read by the moderation core itself
+        # (it runs without Flask too); a malformed value stops start-up with a clear error.
+        self.MODERATION = moderation_settings.from_env(env)
         self.HOST = env.get("HOST", "127.0.0.1")
         self.PORT = _int("PORT", 5000)
 
