@@ -74,7 +74,8 @@ NEGATION_EXCEPT = _rx(r"\b(?:don'?t|dont|do not) (?:know|care)|\bnot (?:sure|ok|
 RECOVERY = _rx(r"\b(?:recover(?:ed|ing|y)|clean (?:for|since|from)|(?:\d+|a|one|two|three|six) (?:days?|weeks?|months?|years?) (?:clean|sober|free)|"
                r"sober|survivor|came through|come (?:so|such a) (?:far|long way)|got (?:help|better|through it|out)|"
                r"(?:i'?m|im|i am|we'?re|she'?s|he'?s|they'?re) (?:\w+ )?(?:ok|okay|fine|safe|doing (?:well|better|great|brilliantly)|much better|in a better place|happy|happier|out) now|"
-               r"it gets better|left (?:him|her|them) (?:\w+ )?(?:years?|months?) ago)\b")
+               r"left (?:him|her|them) (?:\w+ )?(?:years?|months?) ago)\b")
+# ("it gets better" is advice, not a recovery claim: "everyone says it gets better but I want to die")
 RELAPSE = _rx(r"\b(?:again|relapsed?|relapsing|started (?:again|up)|back to|still)\b")
 PAST_RX = _rx(r"\b(?:used to|use to|years ago|months ago|a long time ago|when i was (?:younger|little|small|a kid|a child|a teen|\d+(?!\s*(?:months?|weeks?)\b)|in year \d+|at school)|"
            r"in the past|back then|back when|back in (?:year \d+|school|the day|\d{4})|no longer|last year|"
