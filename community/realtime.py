@@ -14,6 +14,7 @@ key expires). Count changes are announced at most twice a second per thread.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -27,6 +28,8 @@ from community.extensions import db, socketio
 from community.forums import live, service
 from community.forums.service import ForumError
 from community.models import Thread
+
+log = logging.getLogger(__name__)
 
 # Flood control (as NodeBB does): a socket sending more than FORUM_SOCKET_FLOOD_EVENTS events in the
 # window is cut off.
@@ -175,6 +178,8 @@ def _send_reading(app, thread_id: int) -> None:
 def on_connect(auth=None):
     _fresh_user()
     if not current_user.is_authenticated or not current_user.is_active:
+        log.info("Refused a socket without a signed-in, active person (cookie sent: %s)",
+                 "session=" in request.headers.get("Cookie", ""))
         return False  # refuses the connection
     join_room(live.user_room(current_user.id))
     if service.is_moderator(current_user):

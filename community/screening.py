@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from moderation import ScreenContext, Verdict, screen
 
@@ -9,6 +10,11 @@ from community import clock
 from community.models import AgeBand, Audience, User
 
 log = logging.getLogger(__name__)
+
+# One text at a time per process. Measured in a served process (4 people posting at once, 2 cores):
+# concurrent screen() calls took 200-1,300 ms each, against ~15 ms one at a time, as the models'
+# threads fight over the cores. Queuing here keeps posting at ~40 a second instead of ~5.
+_screen_lock = threading.Lock()
 
 
 def context_for(user: User | None, *, kind: str, audience: Audience | str, **extra) -> ScreenContext:
@@ -27,7 +33,8 @@ def context_for(user: User | None, *, kind: str, audience: Audience | str, **ext
 def screen_text(text: str, context: ScreenContext) -> Verdict:
     """`moderation.screen` promises never to raise; this holds the text if it ever does."""
     try:
-        return screen(text, context)
+        with _screen_lock:
+            return screen(text, context)
     except Exception:  # pragma: no cover - a broken promise must still not publish or lose text
         log.exception("moderation.screen raised; holding the text")
         return Verdict.unavailable()

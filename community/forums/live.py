@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask import current_app, has_request_context, url_for
+
 from community.extensions import socketio
 from community.models import Notification, Post, PostState, ReviewItem
 from community.text import render
@@ -65,11 +67,16 @@ def review_item(item: ReviewItem) -> None:
 
 
 def notification(note: Notification) -> None:
-    from flask import url_for
-
     from community.forums.service import notification_text
 
     socketio.emit("notification", {
         "id": note.id, "kind": note.kind, "thread_id": note.thread_id, "post_id": note.post_id,
-        "text": notification_text(note), "url": url_for("forums.post", post_id=note.post_id),
+        "text": notification_text(note), "url": _path("forums.post", post_id=note.post_id),
     }, to=user_room(note.user_id))
+
+
+def _path(endpoint: str, **values) -> str:
+    """A site-relative address that works with or without a request (Socket.IO, CLI, workers)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)

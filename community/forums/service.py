@@ -298,6 +298,7 @@ class _Decision:
 def _screen(user: User, board: Board, texts: list[tuple[str, str]]) -> _Decision:
     """Screen each (kind, text); the most serious verdict decides. Youth boards hold links for review."""
     history = _author_history(user)
+    _release_connection()
     worst: _Decision | None = None
     for kind, text in texts:
         verdict = screen_text(text, context_for(user, kind=kind, audience=board.audience, board=board.slug, **history))
@@ -308,6 +309,21 @@ def _screen(user: User, board: Board, texts: list[tuple[str, str]]) -> _Decision
             and any(has_link(text) for _, text in texts)):
         worst.action, worst.link_hold = "hold", True
     return worst
+
+
+def _release_connection() -> None:
+    """End the read-only transaction before screening, so no database connection is held while the text
+    waits for the models (screening is queued one text at a time; 25 people posting at once otherwise
+    used up the connection pool). Nothing is pending here; loaded objects are kept as they are."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def _reject_message(verdict) -> str:
@@ -589,6 +605,7 @@ def report_post(user: User, post: Post, reason: str, note: str = "") -> ReviewIt
     verdict = None
     action = ""
     if note:
+        _release_connection()
         verdict = screen_text(note, context_for(user, kind="report_note", audience=thread.board.audience,
                                                 board=thread.board.slug))
         action = verdict.action

@@ -187,7 +187,7 @@ def test_notifications_page_and_search(app, client_for, make_board, make_user):
 
 def test_quote_link_prefills_the_reply(app, client_for, make_board, make_user):
     client, parent = client_for(Role.PARENT_CARER)
-    thread = service.start_thread(make_user(), make_board(), "Sleep", "Two naps or one?").thread
+    thread = service.start_thread(make_user(), make_board(), "Nap times", "Two naps or one?").thread
     first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
     html = client.get(f"/boards/t/{thread.id}?quote={first.id}").get_data(as_text=True)
     assert "You are quoting" in html and f'value="{first.id}"' in html
