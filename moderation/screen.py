@@ -192,7 +192,7 @@ class _ModelRun:
         # --- load outside the budget (once per process) ---
         tox = None
         try:
-            tox = _on_model_thread(toxicity.backend_for, settings)
+            tox = toxicity.loaded_backend(settings) or _on_model_thread(toxicity.backend_for, settings)
             self.backend_name = tox.name
         except Exception as exc:
             log.exception("toxicity backend failed to load")
@@ -201,7 +201,7 @@ class _ModelRun:
         sem = None
         if _semantic_wanted(settings):
             try:
-                sem = _on_model_thread(semantic.matcher)
+                sem = semantic.loaded() or _on_model_thread(semantic.matcher)
             except Exception as exc:
                 log.exception("semantic matcher failed to load")
                 for o in self.out:
@@ -264,7 +264,14 @@ class _ModelRun:
             try:
                 result, ms = fut.result(timeout=max(0.0, deadline - time.perf_counter()))
             except cf.TimeoutError:
+                # drop this run's work that has not started: a late model must not leave a queue
+                # behind it that makes every following text late too
+                for other in self.jobs.values():
+                    other.cancel()
                 self._fail(name, f"over the {self.budget_s * 1000:.0f} ms budget")
+                continue
+            except cf.CancelledError:
+                self._fail(name, "cancelled after an earlier classifier ran over its budget")
                 continue
             except Exception as exc:
                 log.exception("%s classifier raised", name)

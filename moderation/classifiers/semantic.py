@@ -166,6 +166,10 @@ _matcher: Matcher | None = None
 _lock = threading.Lock()
 
 
+def loaded() -> Matcher | None:
+    return _matcher
+
+
 def matcher() -> Matcher:
     global _matcher
     if _matcher is None:

@@ -207,12 +207,22 @@ _backends: dict[tuple, Any] = {}
 _load_lock = threading.Lock()
 
 
-def backend_for(settings) -> Any:
-    """The toxicity backend for these settings, loaded once per process. Raises if misconfigured."""
+def _key(settings) -> tuple:
     choice = (settings.toxicity_backend or "auto").lower()
     if choice == "auto":
         choice = "detoxify" if settings.detoxify_checkpoint else "profanity-check"
-    key = (choice, settings.detoxify_checkpoint, settings.detoxify_model_dir, settings.detoxify_quantize)
+    return (choice, settings.detoxify_checkpoint, settings.detoxify_model_dir, settings.detoxify_quantize)
+
+
+def loaded_backend(settings) -> Any | None:
+    """The backend if it is already loaded (no locking, no loading)."""
+    return _backends.get(_key(settings))
+
+
+def backend_for(settings) -> Any:
+    """The toxicity backend for these settings, loaded once per process. Raises if misconfigured."""
+    key = _key(settings)
+    choice = key[0]
     with _load_lock:
         if key not in _backends:
             if choice == "detoxify":

@@ -149,10 +149,15 @@ def test_a_classifier_over_its_time_budget_holds_the_text(monkeypatch, parent):
             time.sleep(0.3)
             return [{"toxicity": 0.0} for _ in texts]
     monkeypatch.setattr(toxicity, "backend_for", lambda settings: Slow())
+    monkeypatch.setattr(toxicity, "loaded_backend", lambda settings: None)
     s = Settings(semantic_enabled=False, time_budget_ms=50)
     v = screen("a perfectly nice post about the park", parent, s)
     assert v.action == "hold"
     assert any("screening unavailable" in r and "budget" in r for r in v.reasons)
+    # late work is dropped, not queued: ten late texts do not make each other later still
+    t0 = time.perf_counter()
+    assert all(screen(f"post {i}", parent, s).action == "hold" for i in range(10))
+    assert time.perf_counter() - t0 < 2.0
     # a disclosure still escalates when a classifier fails
     assert screen("I'm going to kill myself tonight", parent, s).action == "escalate"
 
