@@ -148,8 +148,9 @@ def test_a_classifier_over_its_time_budget_holds_the_text(monkeypatch, parent):
         def score_many(self, texts):
             time.sleep(0.3)
             return [{"toxicity": 0.0} for _ in texts]
-    monkeypatch.setattr(toxicity, "backend_for", lambda settings: Slow())
-    monkeypatch.setattr(toxicity, "loaded_backend", lambda settings: None)
+    slow = Slow()
+    monkeypatch.setattr(toxicity, "backend_for", lambda settings: slow)
+    monkeypatch.setattr(toxicity, "loaded_backend", lambda settings: slow)
     s = Settings(semantic_enabled=False, time_budget_ms=50)
     v = screen("a perfectly nice post about the park", parent, s)
     assert v.action == "hold"
