@@ -197,12 +197,13 @@ def main() -> int:
     print(f"  targets: p95 <= 20 ms without the ml extra (base: {lat['base'][1]:.1f} ms), "
           f"<= 80 ms with it (ml int8: {lat['ml (int8)'][1]:.1f} ms)")
     import torch
-    default_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 2)
     for name in ("base", "ml (int8)"):
         p50, p95 = latency(tiers[name], posts)
-        print(f"  {name:<10} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   with MODERATION_TORCH_THREADS=1")
-    torch.set_num_threads(default_threads)
+        print(f"  {name:<10} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   with MODERATION_TORCH_THREADS=0 "
+              f"({torch.get_num_threads()} threads; the default is 1)")
+    torch.set_num_threads(threads)
 
     print("\n== batch throughput (posts/s, batches of 32) ==")
     batch = posts[:128]
