@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import replace
 
 from moderation import screen
 from moderation.screen import ScreenContext, get_settings
-from moderation.settings import from_env
 
 CLASSES = ("allow", "review", "escalate")
 EXPECT_OF_ACTION = {"publish": "allow", "publish_and_flag": "review", "hold": "review", "reject": "review",
