@@ -65,14 +65,24 @@ def pct(values, q):
     return values[max(0, min(len(values) - 1, round(q / 100 * (len(values) - 1))))]
 
 
+REPEATS = 3
+
+
 def latency(settings: Settings, posts: list[str]) -> tuple[float, float]:
+    """p50 and p95 over the posts; the run with the lowest p95 of REPEATS (other work on a shared
+    machine only ever adds time, so the quietest run is the closest to the code's own cost)."""
     screen("warm up", PARENT, settings)
-    times = []
-    for p in posts:
-        t0 = time.perf_counter()
-        screen(p, PARENT, settings)
-        times.append((time.perf_counter() - t0) * 1000)
-    return pct(times, 50), pct(times, 95)
+    best = None
+    for _ in range(REPEATS):
+        times = []
+        for p in posts:
+            t0 = time.perf_counter()
+            screen(p, PARENT, settings)
+            times.append((time.perf_counter() - t0) * 1000)
+        run = (pct(times, 50), pct(times, 95))
+        if best is None or run[1] < best[1]:
+            best = run
+    return best
 
 
 def build_bert_base_checkpoint(folder: Path) -> Path:
@@ -205,24 +215,29 @@ def main() -> int:
               f"({torch.get_num_threads()} threads; the default is 1)")
     torch.set_num_threads(threads)
 
-    print("\n== batch throughput (posts/s, batches of 32) ==")
+    print(f"  (each latency figure: the quietest of {REPEATS} runs)")
+    print("\n== batch throughput (posts/s, batches of 32; median of 5 alternating rounds) ==")
     batch = posts[:128]
     for name in ("base", "ml (int8)"):
         s = tiers[name]
         screen_many(batch[:8], PARENT, s)
-        t0 = time.perf_counter()
-        for i in range(0, len(batch), 32):
-            screen_many(batch[i:i + 32], PARENT, s)
-        ours = len(batch) / (time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        for i in range(0, len(batch), 32):
-            docs = [normalise(p) for p in batch[i:i + 32]]
-            on_model_thread(m.encode, [c for d in docs for c in semantic.chunks(d)])
-            if name.startswith("ml"):
-                on_model_thread(det.score_many, [d.match for d in docs])
-        bare = len(batch) / (time.perf_counter() - t0)
+        rounds = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            for i in range(0, len(batch), 32):
+                screen_many(batch[i:i + 32], PARENT, s)
+            ours = len(batch) / (time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for i in range(0, len(batch), 32):
+                docs = [normalise(p) for p in batch[i:i + 32]]
+                on_model_thread(m.encode, [c for d in docs for c in semantic.chunks(d)])
+                if name.startswith("ml"):
+                    on_model_thread(det.score_many, [d.match for d in docs])
+            bare = len(batch) / (time.perf_counter() - t0)
+            rounds.append((ours / bare, ours, bare))
+        ratio, ours, bare = sorted(rounds)[len(rounds) // 2]
         print(f"  {name:<10} screen_many {ours:7.1f}/s   bare model forward passes {bare:7.1f}/s   "
-              f"ratio {ours / bare:.0%} (target >= 90%)")
+              f"ratio {ratio:.0%} (target >= 90%)")
 
     print("\n== resident memory (fresh process, models loaded, 20 texts screened) ==")
     base_py = bare_python_rss(False)
