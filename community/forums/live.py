@@ -41,38 +41,57 @@ def post_payload(post: Post) -> dict:
     }
 
 
-def after_post(result) -> None:
-    """A post was written, edited or released: show it where it may be seen."""
+Event = tuple[str, dict, str]  # (event name, payload, room)
+
+
+def events_for(result) -> list[Event]:
+    """The events a write should send, built BEFORE the commit from the objects already loaded (after the
+    commit every attribute would be reloaded, one query each); `send` them only after the commit."""
     post = result.post
+    events: list[Event] = []
     if result.state == PostState.PUBLISHED.value:
-        socketio.emit("post", post_payload(post), to=thread_room(post.thread_id))
+        events.append(("post", post_payload(post), thread_room(post.thread_id)))
     elif result.state == PostState.HELD.value:
         if getattr(result, "was_public", False):
-            post_gone(post)
+            events.append(_gone(post))
         # The author sees their own post, marked as waiting for a moderator.
-        socketio.emit("post", post_payload(post), to=user_room(post.author_id))
+        events.append(("post", post_payload(post), user_room(post.author_id)))
     if result.review_item is not None:
-        review_item(result.review_item)
-    for note in result.notifications:
-        notification(note)
+        events.append(_review(result.review_item))
+    if result.notifications:
+        events.extend(_notification(note, post.author.username, result.thread.title) for note in result.notifications)
+    return events
+
+
+def send(events: list[Event]) -> None:
+    for event, payload, room in events:
+        socketio.emit(event, payload, to=room)
+
+
+def _gone(post: Post) -> Event:
+    return "post_hidden", {"id": post.id, "thread_id": post.thread_id}, thread_room(post.thread_id)
 
 
 def post_gone(post: Post) -> None:
-    socketio.emit("post_hidden", {"id": post.id, "thread_id": post.thread_id}, to=thread_room(post.thread_id))
+    send([_gone(post)])
+
+
+def _review(item: ReviewItem) -> Event:
+    return "review_item", {"id": item.id, "post_id": item.post_id, "thread_id": item.thread_id,
+                           "severity": item.severity, "source": item.source}, MODERATORS_ROOM
 
 
 def review_item(item: ReviewItem) -> None:
-    socketio.emit("review_item", {"id": item.id, "post_id": item.post_id, "thread_id": item.thread_id,
-                                  "severity": item.severity, "source": item.source}, to=MODERATORS_ROOM)
+    send([_review(item)])
 
 
-def notification(note: Notification) -> None:
-    from community.forums.service import notification_text
+def _notification(note: Notification, actor: str, title: str) -> Event:
+    from community.forums.service import notification_words
 
-    socketio.emit("notification", {
+    return "notification", {
         "id": note.id, "kind": note.kind, "thread_id": note.thread_id, "post_id": note.post_id,
-        "text": notification_text(note), "url": _path("forums.post", post_id=note.post_id),
-    }, to=user_room(note.user_id))
+        "text": notification_words(note.kind, actor, title), "url": _path("forums.post", post_id=note.post_id),
+    }, user_room(note.user_id)
 
 
 def _path(endpoint: str, **values) -> str:

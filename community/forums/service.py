@@ -416,8 +416,10 @@ def _finish(result: PostResult, decision: _Decision | None) -> PostResult:
     if result.review_item is not None and result.review_item.action == "escalate":
         escalated.send(current_app._get_current_object(), item=result.review_item, post=result.post,
                        verdict=decision.verdict if decision else None)
+    db.session.flush()  # ids for the review item and notifications
+    events = live.events_for(result)
     db.session.commit()
-    live.after_post(result)
+    live.send(events)
     return result
 
 
@@ -644,10 +646,13 @@ def mark_all_read(user: User) -> None:
 
 
 def notification_text(note: Notification) -> str:
-    who = note.actor.username if note.actor else "Someone"
-    if note.kind == "mention":
-        return f"{who} mentioned you in “{note.thread.title}”"
-    return f"{who} replied in “{note.thread.title}”"
+    return notification_words(note.kind, note.actor.username if note.actor else "Someone", note.thread.title)
+
+
+def notification_words(kind: str, actor: str, title: str) -> str:
+    if kind == "mention":
+        return f"{actor} mentioned you in “{title}”"
+    return f"{actor} replied in “{title}”"
 
 
 def post_excerpt(post: Post) -> str:
