@@ -14,6 +14,7 @@ from community import clock
 from community.auth.service import hash_password
 from community.extensions import db
 from community.models import Area, Audience, Board, Role, User, UserRole, Venue
+from community.models.people import age_on
 from community.models.areas import AreaKind, VenueKind
 
 COUNTY = "Wendleshire"
@@ -67,6 +68,16 @@ BOARD_RULES = (
 )
 
 DEMO_PASSWORD = "village-demo-2026"
+# A first thread in three boards, each by a member of that board's audience, so the demo is not empty.
+WELCOME_THREADS = [
+    ("pregnancy-and-new-babies", "demo_parent", "Anyone else up at 3am with a newborn?",
+     "Our little one is two weeks old and I am running on cold tea. What helped you in the first weeks?"),
+    ("just-chat", "demo_young_person", "What are you listening to at the moment?",
+     "I have had the same album on repeat all week. Recommend me something new!"),
+    ("young-adults-chat", "demo_young_adult", "Tips for a first week in a new flat?",
+     "Just got the keys to my first place. What do people wish they had known?"),
+]
+
 ACCOUNTS = [
     # username, role, date of birth, email
     ("demo_parent", Role.PARENT_CARER, date(1990, 5, 14)),
@@ -142,8 +153,26 @@ def load_demo() -> Iterator[str]:
             db.session.add(user)
             created += 1
     db.session.commit()
+    started = _welcome_threads()
 
     yield f"Demo county {COUNTY}: {db.session.query(Area).count()} areas, {db.session.query(Venue).count()} venues, {db.session.query(Board).count()} boards."
-    yield f"{created} demo accounts created. Every demo account's password is: {DEMO_PASSWORD}"
-    for username, role, _ in ACCOUNTS:
-        yield f"  {role.label:<20} {username}"
+    yield f"{created} demo accounts created, {started} welcome threads started. Every demo account's password is: {DEMO_PASSWORD}"
+    today = clock.today()
+    for username, role, born in ACCOUNTS:
+        yield f"  {role.label + f' ({age_on(born, today)})':<26} {username}"
+
+
+def _welcome_threads() -> int:
+    """Through the real posting path (so through screening); only into boards that have no threads."""
+    from community.forums import service
+    from community.models.forums import Thread
+
+    started = 0
+    for slug, username, title, body in WELCOME_THREADS:
+        board = db.session.scalar(select(Board).where(Board.slug == slug))
+        author = db.session.scalar(select(User).where(User.username == username))
+        if board is None or author is None or db.session.scalar(select(Thread.id).where(Thread.board_id == board.id)):
+            continue
+        service.start_thread(author, board, title, body)
+        started += 1
+    return started
