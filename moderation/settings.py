@@ -21,9 +21,8 @@ class Settings:
     time_budget_ms: float = 500.0          # per classifier; over it -> hold "screening unavailable"
     max_chars: int = 100_000               # longer texts are checked up to here and held
 
-    torch_threads: int = 1                 # torch CPU threads (0: torch's default, one per core). On a
-                                           # busy shared 2-core server set 1: a 2-thread pool stalls when
-                                           # the other core is taken (p95 x10 measured); idle, 1 is 2x slower
+    torch_threads: int = 0                 # torch CPU threads (0: torch's default, one per core; set 1
+                                           # to leave a core free for the web workers)
 
     # --- safeguarding risk --------------------------------------------------------------
     rules_escalate: float = 0.8            # rule score at or above -> escalate
