@@ -128,6 +128,7 @@ def get_settings() -> Settings:
 _pool: cf.ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 LOAD_TIMEOUT_S = 300.0
+OVERLAP_FROM = 8          # batch size from which cheap signals run beside the model calls
 
 
 def model_executor() -> cf.ThreadPoolExecutor:
@@ -345,12 +346,15 @@ def screen_many(texts: Iterable[Any], contexts: Iterable[Any] | Any = None,
         docs = [normalise(t, base.max_chars) for t in texts]
         budget_s = base.time_budget_ms / 1000 * max(1.0, len(docs) / 4)
         models = _ModelRun(docs, base, budget_s)
-        # The model thread needs the GIL between torch ops; Python work here at the same time would
-        # make it wait up to a switch interval (5 ms) per op, so this thread waits (GIL released)
-        # and runs the cheap signals afterwards. Measured: overlapping was slower, not faster.
+        # The model thread needs the GIL between torch ops. For one text (many small ops) Python work
+        # here at the same time makes it wait up to a switch interval per op, so this thread waits
+        # first; for a batch (few large ops) the cheap signals run while the models compute.
+        overlap = len(docs) >= OVERLAP_FROM
+        fast = [_fast_signals(doc, ctx, st) for doc, ctx, st in zip(docs, ctxs, per)] if overlap else None
         ml = models.collect()
         models.run_inline()
-        fast = [_fast_signals(doc, ctx, st) for doc, ctx, st in zip(docs, ctxs, per)]
+        if fast is None:
+            fast = [_fast_signals(doc, ctx, st) for doc, ctx, st in zip(docs, ctxs, per)]
         backend = models.backend_name
         out = []
         for doc, ctx, st, sigs, ml_sig in zip(docs, ctxs, per, fast, ml):
