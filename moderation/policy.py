@@ -147,7 +147,10 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                       f"'{sem.extra.get('sentence', '')[:80]}'; rules "
                       + ({PAST: "read it as past/recovery", NEGATED: "read it as negated",
                           TOPIC: "read it as talk about the topic"}.get(status, "did not match")))
-            if status is None and sem.score >= settings.semantic_escalate and cat in settings.semantic_escalate_categories and not (
+            # A word or two ("Sleep", a thread title) is too little to read intent from: a close match
+            # asks a person to look instead of escalating.
+            enough_words = len(sem.extra.get("sentence", "").split()) >= settings.semantic_min_words_to_escalate
+            if status is None and enough_words and sem.score >= settings.semantic_escalate and cat in settings.semantic_escalate_categories and not (
                     cat in settings.parent_concern_review_only and _author_is_parent(ctx)):
                 d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)
                 d.show_helplines = True

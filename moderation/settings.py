@@ -35,6 +35,7 @@ class Settings:
     semantic_escalate_categories: tuple[str, ...] = (
         "self_harm_suicide", "abuse_neglect", "domestic_abuse", "sexual_exploitation_grooming", "fgm",
         "forced_marriage", "bullying", "gangs_county_lines", "trafficking", "substance_misuse")
+    semantic_min_words_to_escalate: int = 3  # a shorter match is reviewed, never escalated on its own
     semantic_margin: float = 0.03          # must beat the nearest benign exemplar by this much
     # a parent writing about their own child's bullying / drinking is asking for advice:
     # flagged for a person, not escalated (a first-person disclosure always escalates)
