@@ -478,7 +478,7 @@ def edit_post(user: User, post: Post, body: str) -> PostResult:
                                 replaced_at=clock.utcnow()))
     post.body = body
     post.edited_at = clock.utcnow()
-    is_first = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id)) == post.id
+    is_first = _is_opening_post(post)
     state, message, helplines, item = _apply(decision, post, thread, new_thread=is_first)
     if was_state == PostState.HELD.value and state == PostState.PUBLISHED.value:
         # A post waiting for a moderator stays waiting: an edit is not a way round review.
@@ -497,6 +497,11 @@ def edit_post(user: User, post: Post, body: str) -> PostResult:
     return _finish(result, decision)
 
 
+def _is_opening_post(post: Post) -> bool:
+    """The thread's first post: deleting, hiding or publishing it does the same to the thread."""
+    return db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == post.thread_id)) == post.id
+
+
 def delete_post(user: User, post: Post) -> None:
     from community.forums import live
 
@@ -507,7 +512,7 @@ def delete_post(user: User, post: Post) -> None:
     post.deleted_at = clock.utcnow()
     post.deleted_by_id = user.id
     thread = post.thread
-    if db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id)) == post.id:
+    if _is_opening_post(post):
         thread.deleted_at = post.deleted_at  # deleting the opening post takes the thread with it
     _refresh_thread(thread)
     db.session.commit()
@@ -522,7 +527,7 @@ def hide_post(moderator: User, post: Post) -> None:
     post.state = PostState.HIDDEN.value
     post.hidden_by_id, post.hidden_at = moderator.id, clock.utcnow()
     thread = post.thread
-    if db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id)) == post.id:
+    if _is_opening_post(post):
         thread.state = PostState.HIDDEN.value
     _refresh_thread(thread)
     db.session.commit()
@@ -537,7 +542,7 @@ def unhide_post(moderator: User, post: Post) -> PostResult:
     was = post.state
     post.state, post.state_reason = PostState.PUBLISHED.value, ""
     post.hidden_by_id = post.hidden_at = None
-    if db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id)) == post.id:
+    if _is_opening_post(post):
         thread.state = PostState.PUBLISHED.value
     notes = _after_publish(post, thread) if was == PostState.HELD.value else []
     if was != PostState.HELD.value:
