@@ -6,6 +6,7 @@ Every GET route of the app must appear in ROUTES, so a new page cannot skip this
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from community.extensions import db
 from community.models import AgeBand, Audience, Board, Role
@@ -34,6 +35,7 @@ READS = {
 
 
 MODERATORS = {"moderator", "admin"}
+BOARD_ADMINS = {"coordinator", "admin"}
 
 
 def signed_in_only(ok: int = 200):
@@ -57,6 +59,13 @@ ROUTES = {
     "auth.profile": [(lambda w: "/profile", signed_in_only())],
     "admin.people": [(lambda w: "/admin/people", only({"coordinator", "admin"}))],
     "admin.person": [(lambda w: f"/admin/people/{w['private'].id}", only({"coordinator", "admin"}))],
+    "admin.boards": [(lambda w: "/admin/boards", only(BOARD_ADMINS))],
+    "admin.board_new": [(lambda w: "/admin/boards/new", only(BOARD_ADMINS))],
+    "admin.board_edit": [
+        (lambda w, a=audience: f"/admin/boards/{w['boards'][a].slug}", only(BOARD_ADMINS))
+        for audience in Audience
+    ] + [(lambda w: "/admin/boards/no-such-board",
+          lambda who: 302 if who == "anonymous" else (404 if who in BOARD_ADMINS else 403))],
     "forums.index": [(lambda w: "/boards/", signed_in_only())],
     "forums.board": [
         (lambda w, a=audience: f"/boards/{w['boards'][a].slug}",
@@ -105,6 +114,21 @@ POSTS = {
                       for url, _ in per_audience("/boards/p/{post}/unhide")],
     "forums.thread_settings": [(url, {"change": "pin"}, lambda who: 302 if who == "anonymous" else (302 if who in MODERATORS else 403))
                                for url, _ in per_audience("/boards/t/{thread}/settings")],
+}
+
+
+# POSTs to pages that are also GET routes (so not in POSTS, whose routes must refuse GET).
+# Staff who may change something are sent on (302); everyone else gets 403 and nothing changes.
+BOARD_FORM = {"name": "Matrix board", "description": "For the matrix.", "rules": "Be kind.",
+              "slow_mode": "15", "position": "2"}
+FORM_POSTS = {
+    "admin.person": [(lambda w: f"/admin/people/{w['private'].id}", {"roles": ["parent_carer"]},
+                      lambda who: 302 if who == "anonymous" else (302 if who in BOARD_ADMINS else 403))],
+    "admin.board_new": [(lambda w: "/admin/boards/new", dict(BOARD_FORM, audience="parents", area=""),
+                         lambda who: 302 if who == "anonymous" else (302 if who in BOARD_ADMINS else 403))],
+    "admin.board_edit": [(lambda w, a=audience: f"/admin/boards/{w['boards'][a].slug}", BOARD_FORM,
+                          lambda who: 302 if who == "anonymous" else (302 if who in BOARD_ADMINS else 403))
+                         for audience in Audience],
 }
 
 
@@ -176,6 +200,32 @@ def test_post_matrix(app, world, clients):
                 if status != expected:
                     failures.append(f"{who:>18} POST {url}: {status}, expected {expected}")
     assert not failures, "\n" + "\n".join(failures)
+
+
+def test_form_post_matrix(app, world, clients):
+    failures = []
+    for endpoint, checks in FORM_POSTS.items():
+        for url_for_world, data, expected_for in checks:
+            url = url_for_world(world)
+            for who in EVERYONE:
+                status = clients[who].post(url, data=data).status_code
+                expected = expected_for(who)
+                if status != expected:
+                    failures.append(f"{who:>18} POST {url}: {status}, expected {expected}")
+    assert not failures, "\n" + "\n".join(failures)
+
+
+def test_only_board_admins_change_boards(app, world, clients):
+    """The form matrix above answers 403; this checks that nothing was changed or made by those refused."""
+    before = {b.id: (b.name, b.slow_mode_seconds) for b in world["boards"].values()}
+    for who in EVERYONE:
+        if who in BOARD_ADMINS:
+            continue
+        for board in world["boards"].values():
+            clients[who].post(f"/admin/boards/{board.slug}", data=BOARD_FORM)
+        clients[who].post("/admin/boards/new", data=dict(BOARD_FORM, audience="parents", area=""))
+    db.session.expire_all()
+    assert {b.id: (b.name, b.slow_mode_seconds) for b in db.session.scalars(select(Board))} == before
 
 
 def test_post_only_routes_refuse_get(app, world, clients):
