@@ -42,8 +42,16 @@ SENTENCES = [
 MARK = re.compile(r"bench (\d+) at ([0-9.]+)")
 
 BARE_SERVER = r'''
-import sys, socketio
-from werkzeug.serving import run_simple
+import socket, sys, socketio
+from werkzeug.serving import BaseWSGIServer, run_simple
+
+# the same TCP_NODELAY as `flask serve` sets (community/cli.py), so both servers send small frames at once
+accept = BaseWSGIServer.get_request
+def get_request(self):
+    conn, address = accept(self)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return conn, address
+BaseWSGIServer.get_request = get_request
 sio = socketio.Server(async_mode="threading")
 app = socketio.WSGIApp(sio)
 
@@ -81,6 +89,8 @@ def seed_village(database_url: str, posters: int) -> int:
 
     app = create_app()
     with app.app_context():
+        import moderation
+        moderation.warm_up()  # the seeding post must not meet a cold model (a timeout would hold it)
         upgrade()
         board = Board(slug="bench", name="Benchmark board", audience="parents")
         db.session.add(board)
