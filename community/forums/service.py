@@ -386,8 +386,14 @@ def _after_publish(post: Post, thread: Thread) -> list[Notification]:
     for user in mentioned:
         notes.append(Notification(user_id=user.id, kind="mention", actor_id=post.author_id, thread_id=thread.id,
                                   post_id=post.id))
+    # One unread reply notification per thread and person (as Discourse does): it points at the first
+    # reply they have not seen, and a busy thread does not bury everything else. It also keeps the
+    # posting path from writing and sending a row per follower for every reply.
+    waiting = select(Notification.user_id).where(
+        Notification.thread_id == thread.id, Notification.kind == "reply", Notification.read_at.is_(None))
     subscriber_ids = db.session.scalars(select(Subscription.user_id).where(
-        Subscription.thread_id == thread.id, Subscription.user_id != post.author_id))
+        Subscription.thread_id == thread.id, Subscription.user_id != post.author_id,
+        Subscription.user_id.not_in(waiting)))
     for user_id in subscriber_ids:
         if user_id not in mentioned_ids:
             notes.append(Notification(user_id=user_id, kind="reply", actor_id=post.author_id, thread_id=thread.id,

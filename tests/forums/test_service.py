@@ -355,6 +355,24 @@ def test_subscriptions_and_notifications_for_replies_and_mentions(app, make_user
     assert db.session.scalar(select(Subscription).where(Subscription.user_id == replier.id)) is None
 
 
+def test_a_follower_gets_one_unread_reply_notification_per_thread(app, make_user, make_board):
+    author, first, second = make_user(), make_user(), make_user()
+    thread = _thread(author, make_board())
+    one = service.reply(first, thread, "First reply")
+    assert [(n.user_id, n.post_id) for n in one.notifications] == [(author.id, one.post.id)]
+    # more replies while it is unread: no new notification, and it still points at the first unseen reply
+    two = service.reply(second, thread, "Second reply")
+    assert {n.user_id for n in two.notifications} == {first.id}   # the first replier follows now
+    assert service.reply(second, thread, "Third reply").notifications == []
+    assert service.unread_count(author) == 1
+    service.mark_all_read(author)
+    again = service.reply(second, thread, "A reply after reading")
+    assert author.id in {n.user_id for n in again.notifications}
+    # a mention is always its own notification
+    mention = service.reply(first, thread, "@" + author.username + " did you see this?")
+    assert (author.id, "mention") in {(n.user_id, n.kind) for n in mention.notifications}
+
+
 def test_quote_must_be_a_public_post_in_the_same_thread(app, make_user, make_board):
     parent = make_user()
     board = make_board()
