@@ -170,7 +170,7 @@ def warm_up(settings: Settings | None = None) -> dict[str, str]:
     settings = settings or get_settings()
     out = {}
     if _semantic_wanted(settings):
-        _on_model_thread(semantic.matcher)
+        _on_model_thread(semantic.matcher, settings.semantic_quantize)
         out["semantic"] = "minilm"
     else:
         out["semantic"] = "unavailable"
@@ -202,7 +202,8 @@ class _ModelRun:
         sem = None
         if _semantic_wanted(settings):
             try:
-                sem = semantic.loaded() or _on_model_thread(semantic.matcher)
+                sem = semantic.loaded(settings.semantic_quantize) or _on_model_thread(
+                    semantic.matcher, settings.semantic_quantize)
             except Exception as exc:
                 log.exception("semantic matcher failed to load")
                 for o in self.out:

@@ -1,8 +1,10 @@
 """The MiniLM exemplar matcher (needs torch + sentence-transformers; skipped without them)."""
 import pytest
+import torch
 
 from moderation import ScreenContext, screen
 from moderation.classifiers import semantic
+from moderation.normalise import normalise
 from moderation.settings import Settings
 
 pytestmark = pytest.mark.skipif(not semantic.available(), reason="MiniLM tier not installed")
@@ -15,8 +17,10 @@ def settings():
 
 def test_catches_wording_no_rule_lists(settings):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
-    v = screen("I feel like I'm just a weight dragging everyone down", ctx, settings)
-    assert v.action in ("escalate", "hold")
+    text = "i keep thinking how peaceful it would be to not wake up"
+    assert screen(text, ctx, Settings(toxicity_backend="none", semantic_enabled=False)).action == "publish"
+    v = screen(text, ctx, settings)
+    assert v.action == "escalate"
     sem = [e for e in v.evidence if e["signal"] == "semantic"]
     assert sem and sem[0]["category"] == "self_harm_suicide"
     assert sem[0]["evidence"] in semantic.load_exemplars()["self_harm_suicide"]   # nearest exemplar
@@ -58,9 +62,32 @@ def test_screening_from_many_threads_agrees_with_one(settings):
     assert together == alone
 
 
-def test_direct_encoding_equals_sentence_transformers():
+TEXTS = ["I want to die", "we crushed the quiz night", "a much longer sentence " * 40, "ok"]
+
+
+def test_direct_traced_encoding_equals_sentence_transformers():
+    """The fp32 matcher (traced, own pooling) gives sentence-transformers' vectors, for any batch shape."""
+    m = semantic.matcher(quantize=False)
+    assert isinstance(m.forward, torch.jit.ScriptModule)
+    theirs = m.model.encode(TEXTS, convert_to_tensor=True, normalize_embeddings=True)
+    assert float((m.encode(TEXTS) * theirs).sum(-1).min()) > 0.9999
+    alone = [m.encode([t])[0] for t in TEXTS]       # no padding: other lengths than the trace saw
+    assert min(float((a * b).sum()) for a, b in zip(alone, theirs)) > 0.9999
+
+
+def test_quantised_encoding_stays_close_to_fp32():
+    full, small = semantic.matcher(quantize=False), semantic.matcher(quantize=True)
+    assert small.quantized and not full.quantized
+    assert float((small.encode(TEXTS) * full.encode(TEXTS)).sum(-1).min()) > 0.9
+
+
+def test_the_classifier_is_trained_on_every_exemplar_and_explains_itself(settings):
     m = semantic.matcher()
-    texts = ["I want to die", "we crushed the quiz night", "a much longer sentence " * 40]
-    ours = m.encode(texts)
-    theirs = m.model.encode(texts, convert_to_tensor=True, normalize_embeddings=True)
-    assert float((ours * theirs).sum(-1).min()) > 0.9999
+    exemplars = semantic.load_exemplars()
+    assert set(m.classes) == set(exemplars)
+    assert len(m.texts) == sum(len(v) for v in exemplars.values())
+    sig = m.analyse_many([normalise(
+        "honestly everyone would be better off without me, I've got it all planned for friday")], settings)[0]
+    top = sig.findings[0]
+    assert top.category == "self_harm_suicide" and top.score > 0.5
+    assert top.evidence in exemplars["self_harm_suicide"] and 0 < top.extra["similarity"] <= 1
