@@ -37,6 +37,7 @@ from moderation.__main__ import evaluate, read_jsonl  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "moderation_eval.jsonl"
+HOLDOUT2 = ROOT / "tests" / "data" / "moderation_holdout2.jsonl"   # blind: written without seeing the rules
 ETHOS = ROOT.parent / "shared" / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 
@@ -181,6 +182,7 @@ def main() -> int:
     tiers = {
         "rules": Settings(semantic_enabled=False, toxicity_backend="profanity-check"),
         "base": Settings(toxicity_backend="profanity-check"),
+        "base fp32": Settings(toxicity_backend="profanity-check", semantic_quantize=False),
         "ml (int8)": ml,
         "ml (fp32)": replace(ml, detoxify_quantize=False),
     }
@@ -245,27 +247,28 @@ def main() -> int:
     for name in ("rules", "base", "ml (int8)", "ml (fp32)"):
         s = tiers[name]
         js = json.dumps({k: getattr(s, k) for k in ("semantic_enabled", "toxicity_backend", "detoxify_checkpoint",
-                                                     "detoxify_model_dir", "detoxify_quantize")})
+                                                     "detoxify_model_dir", "detoxify_quantize", "semantic_quantize")})
         print(f"  {name:<10} {rss_child(js):7.0f} MB")
     print(f"  baseline: bare python {base_py:.0f} MB; python + import torch {base_torch:.0f} MB; target <= 1,229 MB")
 
     print("\n== evaluation set (tests/data/moderation_eval.jsonl) ==")
-    rows = list(read_jsonl(str(EVAL)))
+    rows = list(read_jsonl(str(EVAL))) + (list(read_jsonl(str(HOLDOUT2))) if HOLDOUT2.is_file() else [])
     null = open(os.devnull, "w")
-    for split in ("dev", "dev2", "dev3", "dev4", "holdout", None):
+    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", None):
         part = [r for r in rows if split is None or r.get("split") == split]
         if not part:
             continue
-        for name in ("rules", "base"):
+        for name in ("rules", "base", "base fp32"):
             res = evaluate(part, tiers[name], out=null)
             esc = res["classes"]["escalate"]
             fate = res.get("expected_escalations", {})
-            print(f"  {split or 'all':<8} {name:<6} escalate recall {esc['recall']:.3f} precision {esc['precision']:.3f}; "
+            print(f"  {split or 'all':<8} {name:<9} escalate recall {esc['recall']:.3f} precision {esc['precision']:.3f}; "
                   f"false escalations {res['false_escalation_rate_benign']:.1%} of benign; "
                   f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
                   f"({res['n']} texts)")
     print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
-    print("  dev* splits were used to tune the rules and exemplars; 'holdout' was not (tests/data/moderation_eval.md)")
+    print("  dev* splits tuned the rules and chose the classifier's thresholds; 'holdout' did not, though its figures\n"
+          "  were seen while choosing; 'holdout2' was written blind and is the honest figure (tests/data/moderation_eval.md)")
 
     if ETHOS.is_file():
         print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")
