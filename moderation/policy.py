@@ -65,6 +65,14 @@ def _author_is_parent(ctx) -> bool:
     return ctx.audience == "parents" or ctx.author_age_band == "adult"
 
 
+def _confident(sem: Finding | None, suppressed: str | None, settings: Settings) -> bool:
+    if sem is None or sem.score < settings.semantic_escalate_strong:
+        return False
+    if sem.status in (PAST, NEGATED) or suppressed in (PAST, NEGATED):
+        return False
+    return len(sem.extra.get("sentence", "").split()) >= settings.semantic_min_words_to_escalate
+
+
 def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str] | None = None) -> Decision:
     d = Decision()
     rules = signals.get("rules") or Signal("rules")
@@ -101,6 +109,18 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         sem = sem_hits.get(cat)
         top = max(hits, key=lambda f: f.score) if hits else None
         label = LABEL[cat]
+        if _confident(sem, suppressed.get(cat), settings):
+            # The classifier, which learned topic talk, idioms and recovery as benign, is sure: that
+            # outweighs the weaker readings below (a parent's concern, a category it may not escalate
+            # alone, a word like "heard" that looks like talk about a topic). Past and negated stay out.
+            if top is not None:
+                reason = f"{label}: '{top.evidence}'; semantic agrees ({sem.score:.2f})"
+            else:
+                reason = (f"{label}: reads as a disclosure (probability {sem.score:.2f}), like '{sem.evidence}' "
+                          f"in '{sem.extra.get('sentence', '')[:80]}'; rules did not match")
+            d.raise_to("escalate", reason, "urgent" if any(f.urgent for f in hits) else "high", cat)
+            d.show_helplines = True
+            continue
         if top is not None:
             if top.status == PAST:
                 top_score, who = 1.0, "earlier in life"
@@ -150,6 +170,8 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
             # A word or two ("Sleep", a thread title) is too little to read intent from: a close match
             # asks a person to look instead of escalating.
             enough_words = len(sem.extra.get("sentence", "").split()) >= settings.semantic_min_words_to_escalate
+            if not enough_words and sem.score < settings.semantic_escalate:
+                continue  # "School run" near a bullying line: too little text to ask a person about
             if status is None and enough_words and sem.score >= settings.semantic_escalate and cat in settings.semantic_escalate_categories and not (
                     cat in settings.parent_concern_review_only and _author_is_parent(ctx)):
                 d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)

@@ -33,6 +33,8 @@ class Settings:
     # on the dev splits of tests/data/moderation_eval.jsonl for recall >= 0.95 at <= 3% false
     semantic_escalate: float = 0.30
     semantic_review: float = 0.20          # ... to ask a person to look
+    semantic_escalate_strong: float = 0.60  # ... so sure that it escalates in any category, whoever writes
+
     # categories the matcher may escalate on its own; hateful talk sits close to "radicalisation"
     # exemplars, so extremism needs the rules' concrete markers (groups, weapons, recruitment)
     semantic_escalate_categories: tuple[str, ...] = (

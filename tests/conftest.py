@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import itertools
 import os
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
+
+import moderation
+from moderation import settings as moderation_settings
 
 from community import clock, create_app
 from community.config import Config, normalise_db_url
@@ -78,6 +82,10 @@ def test_config(database_url: str, **overrides) -> Config:
         RATELIMIT_STORAGE_URI="memory://",
         MAIL_SERVER=None,
         SERVER_NAME="village.test",
+        # Real screening with a generous time budget: on a busy test machine a slow classifier would
+        # hold a text ("screening unavailable") that a test expects published. The budget itself is
+        # tested in tests/moderation with its own settings.
+        MODERATION=replace(moderation_settings.from_env(os.environ), time_budget_ms=30_000),
     )
     settings.update(overrides)
     return Config(**settings)
@@ -92,6 +100,7 @@ def _app(database_url):
     limiter.enabled = False  # switched on by the tests that check rate limits
     with app.app_context():
         upgrade()  # the schema comes from the migrations, as in production
+    moderation.warm_up()  # models loaded first, as `flask serve` does before it listens
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -92,6 +92,7 @@ CURRENT = _rx(r"\b(?:again|relapsed?|relapsing|still|started (?:again|up)|last n
 TOPIC_RX = _rx(r"\b(?:what if|in case|if (?:someone|somebody|anyone|a child|a young person|your|you|ever|they ever|he ever|she ever|my \w+ ever|our \w+ ever|a \w+)|"
                r"how (?:do|can|should|would|could|did) (?:i|we|you|parents|people|schools)(?: best)? (?:talk|speak|help|support|spot|know|tell|approach|deal|raise|explain|handle|protect|recogni[sz]e|bring|start|keep)|"
                r"how to (?:talk|help|support|spot|tell|know|protect|recogni[sz]e|keep|raise)|(?:warning )?signs of|"
+               r"(?:learning|learnt|learned|studying|studied|revising|taught us|teaching us) (?:\w+ )?(?:about|on)|"
                r"(?:talk|talks|lesson|assembly|documentary|article|book|programme|program|film|movie|episode|training|course|workshop|"
                r"leaflet|awareness|research|essay|homework|project|show|news|story|podcast|campaign|charity|session|module|policy|series|novel|play|poster|talk) "
                r"(?:about|on|around|covering|for|called)|raise awareness|awareness (?:week|day|month)|"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 
 import pytest
 
@@ -11,20 +10,6 @@ from community.models import Area, Audience, Board, Role
 from community.models.areas import AreaKind
 
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _screening_in_time(_app):
-    """Real screening, with the models loaded first (as the server does before it listens) and a generous
-    time budget: on a busy test machine a slow classifier holds the text ("screening unavailable"), which
-    these tests would read as "needs rewording". The budget itself is tested in tests/moderation."""
-    import moderation
-
-    before = moderation.get_settings()
-    moderation.configure(replace(before, time_budget_ms=30_000))
-    moderation.warm_up()
-    yield
-    moderation.configure(before)
 
 
 @pytest.fixture
