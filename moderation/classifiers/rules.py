@@ -51,7 +51,7 @@ IDIOMS = [_rx(p) for p in (
     r"\b(?:could|would|'d) (?:kill|murder) (?:for )?(?:a|an|some|the) \w+", r"\bkill for (?:a|an|some)\b",
     r"\b(?:this|that|it|homework|revision|work|school|traffic|the commute|my back|my feet|the heat|teething|these \w+)"
     r" (?:is|are|was|'s) (?:literally |actually |slowly )?killing (?:me|us)\b",
-    r"\b(?:going to|gonna|will|would) (?:literally |actually )?kill (?:me|us)\b(?=.*(?:lol|haha|😂|🤣|homework|exam|mock|traffic|run|heat|teeth|nursery|bills|washing|ironing|tiredness|school run|this|these|that))",
+    r"\b(?:going to|gonna|will|would) (?:literally |actually )?kill (?:me|us)\b(?=.*(?:lol|lmao|haha|😂|🤣|homework|exam|mock|traffic|run|heat|teeth|nursery|bills|washing|ironing|tiredness|school run|this|these|that))",
     r"\b(?:my|the|our) (?:phone|battery|laptop|car|plant|plants|tablet|ipad|console|xbox|ps5|switch|wifi|charger|tv|torch|goldfish|hamster|fish|grandad|grandma|nan|granny|grandpa|dog|cat)\b[^.]*\b(?:died|dead|dying|is dead|has died|passed away)\b",
     r"\b(?:killer|cut(?:ting)?|cut (?:my|her|his|their|the|a|some|down|back|out|up|off|short|costs|corners|ties)) ?(?:hair|fringe|nails|cake|grass|lawn|hedge|crusts|food|sandwich|onions?|fabric|paper|sugar|carbs|screen time|costs|corners|back|down|out|short|class|lesson|a tooth|teeth|finger|thumb)\b(?! there)",
     r"\bcut (?:my|her|his) (?:finger|thumb|hand|knee|foot|chin|lip|head) (?:on|open|while|when|chopping|cooking|playing)\b",
@@ -64,6 +64,13 @@ IDIOMS = [_rx(p) for p in (
     r"\bwant(?:ed)? the ground to swallow me\b", r"\b(?:slay|slayed|slaying|ate|murdered|destroyed) (?:it|that|the)\b",
     r"\bcrush(?:ed|ing)? (?:it|the \w+)\b", r"\bsmash(?:ed|ing)? (?:it|the \w+)\b", r"\bover ?dose of (?:cute|sugar|sun)\b",
     r"\b(?:my|our) (?:mock|exam|test)s? (?:are|is) (?:gonna|going to) (?:end|kill) me\b",
+    # the writer's own threat over something trivial: "i swear i'll end him if he touches my headphones"
+    r"\b(?:i'?m|im|i am|i'?ll|ill|i will|i swear i'?ll|i swear i will|i could|i'?d)\s+(?:literally\s+|actually\s+|so\s+)?"
+    r"(?:going to\s+|gonna\s+)?(?:kill|murder|end|strangle|throttle)\s+(?:him|her|them|someone|my \w+)\b"
+    r"(?=[^.]*\b(?:if|when|by|lol|lmao|haha)\b|[^.]*(?:😂|🤣|🙄|😤))",
+    r"\b(?:i'?m|im|i am|we'?re) (?:so |literally |actually )?dead if\b",
+    r"\bif\b[^.]{0,80}?\b(?:i'?m|im|i am|i'?ll|ill|i will)\s+(?:literally\s+|actually\s+)?(?:going to\s+|gonna\s+)?"
+    r"(?:kill|murder|end|strangle|throttle)\s+(?:him|her|them|my \w+)\b",
 )]
 
 NEGATION = _rx(r"\b(?:not|never|no longer|nobody'?s? (?:going|gonna)|don'?t|dont|doesn'?t|doesnt|didn'?t|didnt|won'?t|wont|"
@@ -74,6 +81,7 @@ NEGATION_EXCEPT = _rx(r"\b(?:don'?t|dont|do not) (?:know|care)|\bnot (?:sure|ok|
 RECOVERY = _rx(r"\b(?:recover(?:ed|ing|y)|clean (?:for|since|from)|(?:\d+|a|one|two|three|six) (?:days?|weeks?|months?|years?) (?:clean|sober|free)|"
                r"sober|survivor|came through|come (?:so|such a) (?:far|long way)|got (?:help|better|through it|out)|"
                r"(?:i'?m|im|i am|we'?re|she'?s|he'?s|they'?re) (?:\w+ )?(?:ok|okay|fine|safe|doing (?:well|better|great|brilliantly)|much better|in a better place|happy|happier|out) now|"
+               r"(?:it'?s|its|it is|things are|everything'?s) (?:all )?(?:\w+ )?(?:fine|ok|okay|sorted|over|better|good) now|"
                r"left (?:him|her|them) (?:\w+ )?(?:years?|months?) ago)\b")
 # ("it gets better" is advice, not a recovery claim: "everyone says it gets better but I want to die")
 RELAPSE = _rx(r"\b(?:again|relapsed?|relapsing|started (?:again|up)|back to|still)\b")
@@ -256,7 +264,7 @@ RULES: tuple[Rule, ...] = (
 OBSERVED = {AB, SX, "trafficking", "gangs_county_lines", "fgm", "forced_marriage"}
 
 
-def _strip_idioms(s: str) -> tuple[str, list[str]]:
+def strip_idioms(s: str) -> tuple[str, list[str]]:
     removed = []
     for rx in IDIOMS:
         def sub(m: re.Match) -> str:
@@ -344,7 +352,7 @@ def analyse(doc: Normalised) -> Signal:
     for si, sentence in enumerate(sentences):
         if not candidates or not any(r.pattern.search(sentence) for r in candidates):
             continue
-        s, idioms = _strip_idioms(sentence)
+        s, idioms = strip_idioms(sentence)
         if idioms:
             findings.append(Finding("rules", "none", 0.0, "figure of speech, not risk", status=TOPIC,
                                     evidence="; ".join(idioms)[:200]))

@@ -56,23 +56,32 @@ def available() -> bool:
     return True
 
 
-def chunks(doc: Normalised) -> list[str]:
-    """Passages worth embedding: whole sentences packed in order into passages of up to CHUNK_WORDS
-    words (a short post is one passage); at most MAX_SENTENCES passages. A sentence read alone lost
-    its context ("asking for my sanity" read as suicide); a long post read whole averages a
-    disclosure away."""
-    out: list[str] = []
-    for s in doc.sentences:
-        s = s.strip()
+def passages(doc: Normalised) -> list[tuple[str, bool]]:
+    """Passages worth embedding, each with whether a figure of speech was taken out of it: whole
+    sentences packed in order into passages of up to CHUNK_WORDS words (a short post is one
+    passage); at most MAX_SENTENCES passages. A sentence read alone lost its context ("asking for my
+    sanity" read as suicide); a long post read whole averages a disclosure away. Figures of speech
+    go before the classifier reads the text, as before the rules do ("my mum is going to kill me
+    when she sees my report lmao"); what is left of such a passage is hyperbole's context, so the
+    policy escalates on it only when the classifier is sure."""
+    out: list[list] = []
+    for sentence in doc.sentences:
+        stripped, idioms = _rules.strip_idioms(sentence)
+        s = stripped.replace(" ~ ", " ").strip(" ~")
         if not any(c.isalpha() for c in s):
             continue
-        if out and len(out[-1].split()) + len(s.split()) <= CHUNK_WORDS:
-            out[-1] = f"{out[-1]} {s}"
+        if out and len(out[-1][0].split()) + len(s.split()) <= CHUNK_WORDS:
+            out[-1][0] = f"{out[-1][0]} {s}"
+            out[-1][1] = out[-1][1] or bool(idioms)
         else:
             if len(out) >= MAX_SENTENCES:
                 break
-            out.append(s)
-    return [" ".join(c.split()[:80]) for c in out]
+            out.append([s, bool(idioms)])
+    return [(" ".join(text.split()[:80]), figurative) for text, figurative in out]
+
+
+def chunks(doc: Normalised) -> list[str]:
+    return [text for text, _ in passages(doc)]
 
 
 def train_head(matrix, labels: Sequence[str]):
@@ -122,7 +131,7 @@ class Matcher:
         self.matrix = self._encode(self.texts)
         self.categories = [c for c in ex if c != BENIGN]
         self.head = train_head(self.matrix.numpy(), self.labels)
-        self.classes = list(self.head.classes_)
+        self.classes = [str(c) for c in self.head.classes_]
         # The head as two tensors: the hot path stays in torch. numpy's BLAS starts its own spinning
         # threads, which in a served process fought torch's and the web workers' for the two cores
         # (posts waited seconds and timed out).
@@ -186,8 +195,8 @@ class Matcher:
             return self._encode(texts)
 
     def analyse_many(self, docs: Sequence[Normalised], settings) -> list[Signal]:
-        per_doc = [chunks(d) for d in docs]
-        flat = [c for cs in per_doc for c in cs]
+        per_doc = [passages(d) for d in docs]
+        flat = [text for ps in per_doc for text, _ in ps]
         if not flat:
             return [Signal("semantic", scores={}, backend="minilm") for _ in docs]
         emb = self.encode(flat)
@@ -195,15 +204,15 @@ class Matcher:
         sims = (emb @ self.matrix.T).numpy()
         signals: list[Signal] = []
         i = 0
-        for cs in per_doc:
-            n = len(cs)
-            signals.append(self._signal(cs, probs[i:i + n], sims[i:i + n], settings))
+        for ps in per_doc:
+            n = len(ps)
+            signals.append(self._signal(ps, probs[i:i + n], sims[i:i + n], settings))
             i += n
         return signals
 
-    def _signal(self, sentences, probs, sims, settings) -> Signal:
+    def _signal(self, passages, probs, sims, settings) -> Signal:
         import numpy as np
-        if not sentences:
+        if not passages:
             return Signal("semantic", scores={}, backend="minilm")
         best_rows = probs.argmax(axis=0)                  # per class: the sentence that scores it highest
         scores = {f"semantic.{c}": round(float(probs[best_rows[k], k]), 4) for k, c in enumerate(self.classes)}
@@ -215,7 +224,7 @@ class Matcher:
                 continue
             row = sims[si]
             ei = int(np.where(self.label_index == k, row, -2.0).argmax())    # nearest exemplar of the category
-            sentence = sentences[si]
+            sentence, figurative = passages[si]
             status = DISCLOSURE
             # the same reading of context as the rules: recovery, long past, talk about a topic
             if _rules.RECOVERY.search(sentence) and not _rules.RELAPSE.search(sentence):
@@ -229,7 +238,7 @@ class Matcher:
                 f"reads as {cat.replace('_', ' ')} (probability {p:.2f})",
                 status=status, evidence=self.texts[ei],
                 self_risk=cat == "self_harm_suicide" and status == DISCLOSURE,
-                extra={"sentence": sentence[:240], "similarity": round(float(row[ei]), 4),
+                extra={"sentence": sentence[:240], "figurative": figurative, "similarity": round(float(row[ei]), 4),
                        "benign": round(float(probs[si, self.classes.index(BENIGN)]), 4)}))
         findings.sort(key=lambda f: -f.score)
         return Signal("semantic", scores=scores, findings=findings, backend="minilm")

@@ -223,3 +223,19 @@ def test_a_single_word_never_escalates_on_a_semantic_match_alone():
         assert verdict.action != "escalate", (audience, verdict.reasons)
         longer = screen("I just want to sleep forever", ScreenContext(audience=audience, author_age_band=band, approved_posts=5))
         assert longer.action == "escalate"
+
+
+@pytest.mark.parametrize("text", [
+    "my dad is gonna kill me when he sees the dent in the car lmao",
+    "if my sister borrows my hoodie again im going to murder her",
+    "i swear ill strangle my brother if he wakes me up at 6 again",
+    "i was bullied in primary but its all sorted now, new school is great",
+])
+def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
+    ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
+    assert screen(text, ctx).action != "escalate"
+
+
+def test_a_real_threat_from_someone_else_still_escalates():
+    ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
+    assert screen("my stepdad said he will kill me if i tell anyone what he does", ctx).action == "escalate"
