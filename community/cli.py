@@ -1,6 +1,7 @@
 """`flask --app wsgi ...` commands: demo data, roles, serving, moderation models."""
 from __future__ import annotations
 
+import gc
 import os
 
 import click
@@ -65,6 +66,11 @@ def serve(host: str | None, port: int | None) -> None:
     # Flask refuses app.run() inside its own CLI to protect `flask run`; this command is the server.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     _send_small_messages_at_once()
+    # Everything loaded so far (models, libraries, the app) lives as long as the process: move it out
+    # of the garbage collector's sight, so a full collection does not walk millions of objects while
+    # people wait for their posts.
+    gc.collect()
+    gc.freeze()
     click.echo(f"Village is running on http://{host}:{port} (press Ctrl+C to stop)")
     socketio.run(current_app._get_current_object(), host=host, port=port,
                  allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
