@@ -37,7 +37,8 @@ from moderation.__main__ import evaluate, read_jsonl  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "moderation_eval.jsonl"
-HOLDOUT2 = ROOT / "tests" / "data" / "moderation_holdout2.jsonl"   # blind: written without seeing the rules
+# blocks written blind (without seeing the rules, exemplars or earlier rows); see moderation_eval.md
+HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3)]
 ETHOS = ROOT.parent / "shared" / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 
@@ -252,9 +253,9 @@ def main() -> int:
     print(f"  baseline: bare python {base_py:.0f} MB; python + import torch {base_torch:.0f} MB; target <= 1,229 MB")
 
     print("\n== evaluation set (tests/data/moderation_eval.jsonl) ==")
-    rows = list(read_jsonl(str(EVAL))) + (list(read_jsonl(str(HOLDOUT2))) if HOLDOUT2.is_file() else [])
+    rows = list(read_jsonl(str(EVAL))) + [r for f in HOLDOUTS if f.is_file() for r in read_jsonl(str(f))]
     null = open(os.devnull, "w")
-    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", None):
+    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", None):
         part = [r for r in rows if split is None or r.get("split") == split]
         if not part:
             continue
@@ -267,8 +268,8 @@ def main() -> int:
                   f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
                   f"({res['n']} texts)")
     print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
-    print("  dev* splits tuned the rules and chose the classifier's thresholds; 'holdout' did not, though its figures\n"
-          "  were seen while choosing; 'holdout2' was written blind and is the honest figure (tests/data/moderation_eval.md)")
+    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout, holdout2 and holdout3 were each\n"
+          "  measured blind once and then used; their first figures are in tests/data/moderation_eval.md")
 
     if ETHOS.is_file():
         print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")
