@@ -22,7 +22,7 @@ from moderation import settings as moderation_settings
 from community import clock, create_app
 from community.config import Config, normalise_db_url
 from community.extensions import db, limiter
-from community.models import AgeBand, Role, User, UserRole
+from community.models import AgeBand, Area, Audience, Board, Role, User, UserRole
 
 STRICT = os.environ.get("VILLAGE_STRICT_TESTS") == "1"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -208,3 +208,21 @@ def redis_url() -> str:
     except Exception as error:  # noqa: BLE001
         require("Redis", f"{url}: {error}")
     return url
+
+
+_board_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_board(app):
+    def make(audience: Audience | str = Audience.PARENTS, *, name: str | None = None, area: Area | None = None,
+             slow_mode_seconds: int = 0, position: int = 0, rules: str = "Be kind.") -> Board:
+        n = next(_board_numbers)
+        board = Board(slug=f"board-{n}", name=name or f"Board {n}", description="A board for tests.",
+                      rules=rules, audience=Audience(audience).value, area=area,
+                      slow_mode_seconds=slow_mode_seconds, position=position)
+        db.session.add(board)
+        db.session.commit()
+        return board
+
+    return make

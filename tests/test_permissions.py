@@ -187,9 +187,9 @@ def test_permission_matrix(app, world, clients):
     assert not failures, "\n" + "\n".join(failures)
 
 
-def test_post_matrix(app, world, clients):
+def _post_failures(routes: dict, world, clients) -> list[str]:
     failures = []
-    for endpoint, checks in POSTS.items():
+    for endpoint, checks in routes.items():
         if endpoint == "auth.logout":
             continue  # signing out everyone would end the other checks; tested in test_auth
         for url_for_world, data, expected_for in checks:
@@ -199,19 +199,16 @@ def test_post_matrix(app, world, clients):
                 expected = expected_for(who)
                 if status != expected:
                     failures.append(f"{who:>18} POST {url}: {status}, expected {expected}")
+    return failures
+
+
+def test_post_matrix(app, world, clients):
+    failures = _post_failures(POSTS, world, clients)
     assert not failures, "\n" + "\n".join(failures)
 
 
 def test_form_post_matrix(app, world, clients):
-    failures = []
-    for endpoint, checks in FORM_POSTS.items():
-        for url_for_world, data, expected_for in checks:
-            url = url_for_world(world)
-            for who in EVERYONE:
-                status = clients[who].post(url, data=data).status_code
-                expected = expected_for(who)
-                if status != expected:
-                    failures.append(f"{who:>18} POST {url}: {status}, expected {expected}")
+    failures = _post_failures(FORM_POSTS, world, clients)
     assert not failures, "\n" + "\n".join(failures)
 
 

@@ -1,4 +1,4 @@
-"""Admin fixtures: boards and areas to manage, and a way to make screening answer a chosen verdict."""
+"""Admin fixtures: areas, a coordinator, and a way to make screening answer a chosen verdict."""
 from __future__ import annotations
 
 import itertools
@@ -6,25 +6,10 @@ import itertools
 import pytest
 
 from community.extensions import db
-from community.models import Area, Audience, Board, Role
+from community.models import Area, Role
 from community.models.areas import AreaKind
 
 _numbers = itertools.count(1)
-
-
-@pytest.fixture
-def make_board(app):
-    def make(audience: Audience | str = Audience.PARENTS, *, name: str | None = None, area: Area | None = None,
-             slow_mode_seconds: int = 0, position: int = 0, rules: str = "Be kind.") -> Board:
-        n = next(_numbers)
-        board = Board(slug=f"admin-board-{n}", name=name or f"Board {n}", description="A board for tests.",
-                      rules=rules, audience=Audience(audience).value, area=area,
-                      slow_mode_seconds=slow_mode_seconds, position=position)
-        db.session.add(board)
-        db.session.commit()
-        return board
-
-    return make
 
 
 @pytest.fixture

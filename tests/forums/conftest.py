@@ -1,4 +1,4 @@
-"""Forum fixtures: boards of each audience, and a way to make screening answer a chosen verdict.
+"""Forum fixtures: a way to make screening answer a chosen verdict (boards: `make_board` in tests/conftest.py).
 
 Screening is the real `moderation.screen` unless a test asks for `verdict(...)`: the forum's job is
 to act on whatever Verdict it gets, and some verdicts (reject, escalate) need words we would rather
@@ -6,27 +6,7 @@ not put in tests.
 """
 from __future__ import annotations
 
-import itertools
-
 import pytest
-
-from community.extensions import db
-from community.models import Audience, Board
-
-_slugs = itertools.count(1)
-
-
-@pytest.fixture
-def make_board(app):
-    def make(audience: Audience | str = Audience.PARENTS, *, slow_mode_seconds: int = 0, name: str | None = None) -> Board:
-        n = next(_slugs)
-        board = Board(slug=f"board-{n}", name=name or f"Board {n}", description="A board for tests.",
-                      rules="Be kind.", audience=Audience(audience).value, slow_mode_seconds=slow_mode_seconds)
-        db.session.add(board)
-        db.session.commit()
-        return board
-
-    return make
 
 
 @pytest.fixture
