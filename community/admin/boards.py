@@ -150,11 +150,8 @@ def _text(raw: str | None, field: str, errors: dict[str, str], kept: dict[str, s
 
 def _whole_number(raw: str | None, field: str, low: int, high: int, messages: dict[str, str],
                   errors: dict[str, str], kept: dict[str, str]) -> int:
-    raw = raw if isinstance(raw, str) else ""
-    text = clean_text(raw)
-    kept[field] = text
-    if _has_hidden_characters(raw):
-        errors[field] = HIDDEN_CHARACTERS
+    text = _text(raw, field, errors, kept)
+    if field in errors:  # hidden characters
         return low
     if not text:
         errors[field] = messages["missing"]
