@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from moderation.classifiers import (DISCLOSURE, INDIRECT, MARKER, NEGATED, PAST, THIRD_PARTY, TOPIC, Finding,
                                     Signal)
+from moderation.classifiers.literals import Gates
 from moderation.normalise import Normalised
 
 
@@ -264,9 +265,14 @@ RULES: tuple[Rule, ...] = (
 OBSERVED = {AB, SX, "trafficking", "gangs_county_lines", "fgm", "forced_marriage"}
 
 
+# which patterns could match a text, found in one pass (most of the rules' time went on trying them all)
+_RULE_GATES = Gates([r.pattern for r in RULES])
+_IDIOM_GATES = Gates(IDIOMS)
+
+
 def strip_idioms(s: str) -> tuple[str, list[str]]:
     removed = []
-    for rx in IDIOMS:
+    for rx in _IDIOM_GATES.filter(IDIOMS, s):
         def sub(m: re.Match) -> str:
             removed.append(m.group(0))
             return " ~ "
@@ -348,7 +354,7 @@ def analyse(doc: Normalised) -> Signal:
     whole_past = bool(PAST_RX.search(doc.match)) and not CURRENT.search(doc.match)
     # one pass over the whole text picks the rules worth trying; a sentence none of them matches
     # is skipped (a 100 KB text costs a few milliseconds)
-    candidates = [r for r in RULES if r.pattern.search(doc.match)]
+    candidates = [r for r in _RULE_GATES.filter(RULES, doc.match) if r.pattern.search(doc.match)]
     for si, sentence in enumerate(sentences):
         if not candidates or not any(r.pattern.search(sentence) for r in candidates):
             continue

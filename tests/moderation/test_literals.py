@@ -1,0 +1,63 @@
+"""The literal gates in front of the rules: they may only ever skip a pattern that cannot match."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from moderation.classifiers import rules
+from moderation.classifiers.literals import Gates, required
+from moderation.classifiers.semantic import load_exemplars
+from moderation.normalise import normalise
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+PATTERNS = [r.pattern for r in rules.RULES] + list(rules.IDIOMS)
+
+
+def _texts() -> list[str]:
+    out = [json.loads(line)["text"] for f in sorted(DATA.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
+    return out + [line for lines in load_exemplars().values() for line in lines]
+
+
+def test_a_gate_never_turns_away_a_text_its_pattern_matches():
+    gates = Gates(PATTERNS)
+    checked = opened = 0
+    for text in _texts():
+        doc = normalise(text)
+        for piece in [doc.match, *doc.sentences]:
+            allowed = gates.open(piece)
+            opened += len(allowed)
+            checked += 1
+            missed = [p.pattern[:60] for i, p in enumerate(PATTERNS) if i not in allowed and p.search(piece)]
+            assert not missed, (piece, missed)
+    assert checked > 3000
+    # the gates do narrow: a sentence opens a handful of the 110-odd patterns, not most of them
+    assert opened / checked < 10
+
+
+def test_required_words_come_from_the_pattern():
+    assert required(re.compile(r"\b(?:kill|hurt)\s+myself\b", re.I)) == ("myself",)
+    assert required(re.compile(r"\b(?:kill|hurt)ing (?:him|them)\b", re.I)) == (
+        "hurting him", "hurting them", "killing him", "killing them")
+    assert required(re.compile(r"[a-z]+ing\b", re.I)) == ("ing",)
+    # a lookahead narrows a match, it is not part of it
+    assert required(re.compile(r"(?=.*lol)\bdead\b", re.I)) == ("dead",)
+    # an optional word may be missing; a common word narrows nothing
+    assert required(re.compile(r"\b(?:my )?passport\b", re.I)) == ("passport",)
+    assert required(re.compile(r"\b(?:i|my) \w+", re.I)) is None
+
+
+@pytest.mark.parametrize("pattern", [r"\w+\b", r".{3,}", r"[a-z]+ [a-z]+"])
+def test_a_pattern_with_no_required_word_always_runs(pattern):
+    rx = re.compile(pattern, re.I)
+    gates = Gates([re.compile(r"\bpassport\b"), rx])
+    assert 1 in gates.open("nothing in common here")
+    assert gates.open("nothing in common here") == {1}
+    assert gates.open("they kept my passport") == {0, 1}
+
+
+def test_every_rule_but_a_few_has_a_gate():
+    ungated = [p.pattern[:60] for p in PATTERNS if required(p) is None]
+    assert len(ungated) <= 3, ungated
