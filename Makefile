@@ -5,11 +5,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-dev assets migrate demo serve bench clean
+.PHONY: run test setup setup-dev assets model migrate demo serve bench clean
 
-run: setup assets migrate demo serve
+run: setup assets model migrate demo serve
 
-test: setup-dev assets
+test: setup-dev assets model
 	$(PY) -m pytest
 
 $(PY):
@@ -36,6 +36,10 @@ static/build/village.css: node_modules/.package-lock.json scripts/build-assets.m
 
 assets: static/build/village.css
 
+# MiniLM fine-tuned on moderation/exemplars: about three minutes the first time, then a quick check.
+model: setup
+	$(PY) -m moderation train
+
 migrate: setup
 	$(PY) -m flask --app wsgi db upgrade
 
@@ -45,7 +49,7 @@ demo: setup
 serve: setup
 	$(PY) -m flask --app wsgi serve --host $(HOST) --port $(PORT)
 
-bench: setup-dev assets
+bench: setup-dev assets model
 	$(PY) bench/moderation.py
 	$(PY) bench/realtime.py
 

