@@ -354,16 +354,36 @@ def _who(rule: Rule, m: re.Match, sentence: str, text_has_third: bool) -> str | 
     return None
 
 
+class _Reading:
+    """Whether each context pattern occurs in a text, remembered for one analysis: a sentence with
+    several rule matches is read for past, topic or urgency once, not once per match."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[int, str], bool] = {}
+
+    def __call__(self, rx: re.Pattern, text: str) -> bool:
+        key = (id(rx), text)
+        if key not in self.seen:
+            self.seen[key] = rx.search(text) is not None
+        return self.seen[key]
+
+
+_ASKS_WHAT_IF = _rx(r"\b(?:if i (?:told|tell|said)|asking for a friend|what (?:would|will) happen if (?:i|my))\b")
+
+
 def analyse(doc: Normalised) -> Signal:
     findings: list[Finding] = []
     best: dict[str, float] = {}
-    text_has_third = bool(THIRD.search(doc.match))
-    sentences = doc.sentences or ([doc.match] if doc.match else [])
-    # "used to ..." in one sentence and "clean a year" in the next still reads as one recovery story
-    whole_past = bool(PAST_RX.search(doc.match)) and not CURRENT.search(doc.match)
     # one pass over the whole text picks the rules worth trying; a sentence none of them matches
     # is skipped (a 100 KB text costs a few milliseconds)
     candidates = [r for r in _RULE_GATES.filter(RULES, doc.match) if r.pattern.search(doc.match)]
+    if not candidates:
+        return Signal("rules", scores={}, findings=[])
+    has = _Reading()
+    text_has_third = has(THIRD, doc.match)
+    sentences = doc.sentences or ([doc.match] if doc.match else [])
+    # "used to ..." in one sentence and "clean a year" in the next still reads as one recovery story
+    whole_past = has(PAST_RX, doc.match) and not has(CURRENT, doc.match)
     for si, sentence in enumerate(sentences):
         if not candidates or not any(r.pattern.search(sentence) for r in candidates):
             continue
@@ -377,7 +397,7 @@ def analyse(doc: Normalised) -> Signal:
             for m in rule.pattern.finditer(s):
                 who = _who(rule, m, s, text_has_third)
                 if who is None and rule.category in OBSERVED and len(m.group(0).split()) >= 3 \
-                        and not TOPIC_RX.search(s):
+                        and not has(TOPIC_RX, s):
                     # "a man waits outside the school offering girls lifts": a concrete event the
                     # author has seen happen to others is a concern about them
                     status = THIRD_PARTY
@@ -391,18 +411,18 @@ def analyse(doc: Normalised) -> Signal:
                 if _negated(s, m.start()) and status not in (TOPIC, MARKER):
                     status = NEGATED
                 window = " ".join(sentences[max(0, si - 1):si + 2])
-                context_past = PAST_RX.search(window) or whole_past
+                context_past = has(PAST_RX, window) or whole_past
                 if status in (DISCLOSURE, THIRD_PARTY) and (
-                        (context_past and not CURRENT.search(s))
-                        or (RECOVERY.search(window) and not RELAPSE.search(s))):
+                        (context_past and not has(CURRENT, s))
+                        or (has(RECOVERY, window) and not has(RELAPSE, s))):
                     status = PAST
-                if status in (DISCLOSURE, THIRD_PARTY) and not rule.urgent and TOPIC_RX.search(s) and not re.search(
-                        r"\b(?:if i (?:told|tell|said)|asking for a friend|what (?:would|will) happen if (?:i|my))\b", s):
+                if status in (DISCLOSURE, THIRD_PARTY) and not rule.urgent and has(TOPIC_RX, s) \
+                        and not _ASKS_WHAT_IF.search(s):
                     status = TOPIC
-                if status in (DISCLOSURE, THIRD_PARTY, TOPIC) and INDIRECT_RX.search(doc.match) and (
-                        status != TOPIC or INDIRECT_RX.search(s)):
+                if status in (DISCLOSURE, THIRD_PARTY, TOPIC) and has(INDIRECT_RX, doc.match) and (
+                        status != TOPIC or has(INDIRECT_RX, s)):
                     status = INDIRECT
-                urgent = rule.urgent or bool(URGENT.search(s))
+                urgent = rule.urgent or has(URGENT, s)
                 score = rule.weight if status in (DISCLOSURE, THIRD_PARTY, INDIRECT, MARKER) else rule.weight * 0.2
                 if status == INDIRECT:
                     score *= 0.9
