@@ -13,6 +13,10 @@ probability per category; a category scores its best sentence. Nearest-exemplar 
 The classifier weighs every exemplar at once, and benign is a class that competes, not a margin.
 Evidence stays explainable: the sentence, the probability and the nearest exemplar of the category.
 
+Where `python -m moderation train` has fine-tuned MiniLM on the same exemplars (a set-up step, see
+`tuning.py`), the tuned encoder and its trained head replace the shipped encoder and the logistic
+regression; the verdicts name the backend ("minilm-tuned" or "minilm").
+
 The transformer's Linear layers run int8 (per-channel dynamic quantisation; `semantic_quantize`):
 about three times faster on a CPU, embeddings within ~0.97 cosine of fp32; the exemplars are
 encoded by the same model, so the classifier sees one consistent space.
@@ -126,6 +130,9 @@ class Matcher:
         saved = tuning.load(tuning.path_for(ex, tuned_dir), tuning.fingerprint(ex)) if tuned else None
         if saved is not None:
             self.transformer.load_state_dict(saved["encoder"])
+        elif tuned:
+            log.warning("no fine-tuned MiniLM for these exemplars in %s: reading with the shipped encoder, "
+                        "which catches less (run `python -m moderation train`)", tuning.model_dir(tuned_dir))
         self.backend = "minilm-tuned" if saved is not None else "minilm"
         if quantize:
             from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
