@@ -38,7 +38,7 @@ from moderation.settings import Settings  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "moderation_eval.jsonl"
 # blocks written blind (without seeing the rules, exemplars or earlier rows); see moderation_eval.md
-HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3)]
+HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3, 4, 5)]
 ETHOS = ROOT.parent / "shared" / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 
@@ -184,6 +184,7 @@ def main() -> int:
         "rules": Settings(semantic_enabled=False, toxicity_backend="profanity-check"),
         "base": Settings(toxicity_backend="profanity-check"),
         "base fp32": Settings(toxicity_backend="profanity-check", semantic_quantize=False),
+        "shipped": Settings(toxicity_backend="profanity-check", semantic_tuned=False),
         "ml (int8)": ml,
         "ml (fp32)": replace(ml, detoxify_quantize=False),
     }
@@ -255,11 +256,14 @@ def main() -> int:
     print("\n== evaluation set (tests/data/moderation_eval.jsonl) ==")
     rows = list(read_jsonl(str(EVAL))) + [r for f in HOLDOUTS if f.is_file() for r in read_jsonl(str(f))]
     null = open(os.devnull, "w")
-    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", None):
+    from moderation.classifiers import semantic as sem
+    print(f"  base reads with {on_model_thread(sem.matcher, tiers['base']).backend}; "
+          "'shipped' is the same engine with the shipped MiniLM and a logistic regression (no fine-tuning)")
+    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", None):
         part = [r for r in rows if split is None or r.get("split") == split]
         if not part:
             continue
-        for name in ("rules", "base", "base fp32"):
+        for name in ("rules", "shipped", "base"):
             res = evaluate(part, tiers[name], out=null)
             esc = res["classes"]["escalate"]
             fate = res.get("expected_escalations", {})
@@ -268,8 +272,8 @@ def main() -> int:
                   f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
                   f"({res['n']} texts)")
     print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
-    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout, holdout2 and holdout3 were each\n"
-          "  measured blind once and then used; their first figures are in tests/data/moderation_eval.md")
+    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout to holdout4 were each measured\n"
+          "  blind once and then used; their first figures are in tests/data/moderation_eval.md. No row is an exemplar.")
 
     if ETHOS.is_file():
         print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")

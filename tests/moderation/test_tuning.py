@@ -1,0 +1,49 @@
+"""MiniLM fine-tuned on the exemplars: built once by `python -m moderation train`, found by fingerprint."""
+import os
+
+import pytest
+import torch
+
+from moderation.classifiers import semantic, tuning
+from moderation.settings import Settings
+
+pytestmark = pytest.mark.skipif(not semantic.available(), reason="MiniLM tier not installed")
+
+
+def test_training_saves_weights_that_the_matcher_loads(tmp_path):
+    said: list[str] = []
+    path = tuning.train(str(tmp_path), epochs=0.02, progress=said.append)     # two steps: the mechanics
+    assert path.parent == tmp_path and path.is_file()
+    assert path.name == f"minilm-tuned-{tuning.fingerprint(semantic.load_exemplars())}.pt"
+    assert any(s.startswith("step ") for s in said)
+    saved = torch.load(path, weights_only=True)
+    m = semantic.Matcher(quantize=True, tuned=True, tuned_dir=str(tmp_path))
+    assert m.backend == "minilm-tuned"
+    assert m.classes == saved["classes"]
+    assert torch.equal(m.coef, saved["weight"].T.contiguous())
+    # the fine-tuned encoder, not the shipped one, reads the text
+    frozen = semantic.Matcher(quantize=False, tuned=False)
+    tuned = semantic.Matcher(quantize=False, tuned=True, tuned_dir=str(tmp_path))
+    assert not torch.equal(frozen.encode(["i want to go home"]), tuned.encode(["i want to go home"]))
+    # built already: a second run only checks
+    said.clear()
+    assert tuning.train(str(tmp_path), progress=said.append) == path
+    assert said == [f"tuned MiniLM already built: {path}"]
+
+
+def test_weights_trained_on_other_exemplars_are_never_loaded(tmp_path):
+    ex = semantic.load_exemplars()
+    changed = {**ex, "benign": ex["benign"] + ["a new benign line"]}
+    assert tuning.fingerprint(changed) != tuning.fingerprint(ex)
+    # a file under today's name that was written for other exemplars (or half-written) is ignored
+    path = tuning.path_for(ex, str(tmp_path))
+    tuning.save(path, torch.nn.Linear(2, 2), torch.zeros(12, 384), torch.zeros(12), sorted(ex), "other")
+    assert tuning.load(path, tuning.fingerprint(ex)) is None
+    path.write_bytes(b"not a checkpoint")
+    assert tuning.load(path, tuning.fingerprint(ex)) is None
+    assert semantic.Matcher(quantize=True, tuned=True, tuned_dir=str(tmp_path)).backend == "minilm"
+
+
+@pytest.mark.skipif(not os.environ.get("VILLAGE_STRICT_TESTS"), reason="make test trains it first; CI checks")
+def test_the_set_up_step_built_the_tuned_model():
+    assert semantic.matcher(Settings()).backend == "minilm-tuned"
