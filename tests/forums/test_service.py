@@ -391,7 +391,7 @@ def test_report_creates_a_review_item_once(app, make_user, make_board, verdict):
     post = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
     with pytest.raises(ForumError):
         service.report_post(reporter, post, "made-up", "")
-    item = service.report_post(reporter, post, "safety", "I think they might be in trouble")
+    item = service.report_post(reporter, post, "safety", "Please could someone have a look at this")
     assert item.source == "report" and item.severity == "high" and item.reporter_id == reporter.id
     assert item.reason == service.REPORT_REASON_LABELS["safety"]
     with pytest.raises(ForumError, match="already reported"):
