@@ -71,6 +71,7 @@ IDIOMS = [_rx(p) for p in (
     r"(?=[^.]*\b(?:if|when|by|lol|lmao|haha|i swear)\b|[^.]*(?:😂|🤣|🙄|😤))",
     r"\b(?:i'?m|im|i am|we'?re) (?:so |literally |actually )?dead if\b",
     r"\b(?:i|i just|i literally) (?:want|wanna) (?:to )?die\b(?=[^.!?]*\b(?:lol|lmao|lmfao|haha\w*)\b)",
+    r"\bsleep for (?:a |about )?(?:\d+|a hundred|hundred|a thousand|a million|a week|a month|days|weeks|ever)(?: (?:years|days|hours))?\b",
     r"\bif i (?:have to|hear|see|get|do|sit through|watch) [^.]{0,80}?\b(?:one more|another|again)\b[^.]{0,60}?\b(?:i'?m|im|i am|i'?ll|ill|i will)\s+"
     r"(?:going to |gonna |actually |literally )*(?:walk into the sea|jump out (?:of )?(?:the |a )?window|scream|cry|explode|combust|lose it)\b",
     r"\bif\b[^.]{0,80}?\b(?:i'?m|im|i am|i'?ll|ill|i will)\s+(?:literally\s+|actually\s+)?(?:going to\s+|gonna\s+)?"
@@ -86,10 +87,12 @@ RECOVERY = _rx(r"\b(?:recover(?:ed|ing|y)|clean (?:for|since|from)|(?:\d+|a|one|
                r"sober|survivor|came through|come (?:so|such a) (?:far|long way)|got (?:help|better|through it|out)|"
                r"(?:i'?m|im|i am|we'?re|she'?s|he'?s|they'?re) (?:\w+ )?(?:ok|okay|fine|safe|doing (?:well|better|great|brilliantly)|much better|in a better place|happy|happier|out) now|"
                r"(?:it'?s|its|it is|things are|everything'?s) (?:all )?(?:\w+ )?(?:fine|ok|okay|sorted|over|better|good) now|"
-               r"left (?:him|her|them) (?:\w+ )?(?:years?|months?) ago|(?:clean|free|sober) (?:from (?:it|self[- ]?harm|cutting) )?for (?:\w+ )?(?:days|weeks|months|years|a year|a month))\b")
+               r"left (?:him|her|them) (?:\w+ )?(?:years?|months?) ago|(?:clean|free|sober) (?:from (?:it|self[- ]?harm|cutting) )?for (?:\w+ )?(?:days|weeks|months|years|a year|a month)|"
+               r"(?:days?|weeks?|months?|years?) (?:today |now )?since (?:i|she|he|they) last (?:cut|hurt|harmed|self[- ]?harmed|drank|used|took)|"
+               r"never going back (?:to (?:it|that|cutting|that place))?)\b")
 # ("it gets better" is advice, not a recovery claim: "everyone says it gets better but I want to die")
 RELAPSE = _rx(r"\b(?:again|relapsed?|relapsing|started (?:again|up)|back to|still)\b")
-PAST_RX = _rx(r"\b(?:used to|use to|years ago|months ago|a long time ago|when i was (?:younger|little|small|a kid|a child|a teen|\d+(?!\s*(?:months?|weeks?)\b)|in year \d+|at school)|in (?:secondary|primary|high) school|"
+PAST_RX = _rx(r"\b(?:used to|use to|years ago|months ago|a long time ago|when i was (?:younger|little|small|a kid|a child|a teen|\d+(?!\s*(?:months?|weeks?)\b)|in year \d+|at school)|in (?:secondary|primary|high) school|was in a (?:really |very |pretty )?(?:bad|dark|low) place|in the (?:autumn|spring|summer|winter)|last (?:autumn|spring|summer|winter|term)|"
            r"in the past|back then|back when|back in (?:year \d+|school|the day|\d{4})|no longer|last year|"
            r"(?:a|one|two|three|four|five|six|\d+|a few|a couple of) (?:years?|months?) ago|"
            r"recover(?:ed|ing|y)|clean (?:for|since)|(?:\d+|a|one|two|three|six) (?:days?|weeks?|months?|years?) clean|"
@@ -110,7 +113,7 @@ TOPIC_RX = _rx(r"\b(?:what if|in case|if (?:someone|somebody|anyone|a child|a yo
                r"(?:about|on|around|covering|for|called)|raise awareness|awareness (?:week|day|month)|"
                r"(?:worried|scared|afraid|paranoid|terrified|frightened|concerned|worry) (?:that |about )?(?:he|she|they|my \w+|our \w+|it)? ?(?:might|could|may|will|would|'ll)|"
                r"(?:teach|teaching|taught|educate|warn|warning|warned) (?:my |our |the |your )?(?:kids|children|son|daughter|teen|child)s? (?:about|on)|"
-               r"read (?:about|that|an|something|up)|heard (?:about|that|something)|(?:letter|email|newsletter|text|leaflet|message) (?:from (?:the )?school )?(?:about|on|re)|"
+               r"read(?:ing)? (?:about|that|an|something|up)|for my (?:job|work|course|degree|training)|asked (?:me )?what (?:\w+ ){1,3}(?:is|means)|age[- ]appropriate|explain (?:it|\w+) to|heard (?:about|that|something)|(?:letter|email|newsletter|text|leaflet|message) (?:from (?:the )?school )?(?:about|on|re)|"
                r"how (?:do|can|would|will|should) (?:i|we|you|parents) (?:\w+ )?(?:know|tell|spot|check) (?:if|whether|when)|(?:in|on) the news|on (?:tv|telly|netflix|iplayer)|"
                r"prevent(?:ion|ing)?|safeguarding (?:training|course|lead|policy)|dbs|statistics|figures show|"
                r"(?:is|are) (?:a |so |really |such a )?(?:serious|big|huge|common|real|growing) (?:issue|problem|thing|concern)|"
