@@ -357,7 +357,7 @@ def _who(rule: Rule, m: re.Match, sentence: str, text_has_third: bool) -> str | 
     return None
 
 
-class _Reading:
+class Reading:
     """Whether each context pattern occurs in a text, remembered for one analysis: a sentence with
     several rule matches is read for past, topic or urgency once, not once per match."""
 
@@ -379,16 +379,16 @@ def analyse(doc: Normalised) -> Signal:
     best: dict[str, float] = {}
     # one pass over the whole text picks the rules worth trying; a sentence none of them matches
     # is skipped (a 100 KB text costs a few milliseconds)
-    candidates = [r for r in _RULE_GATES.filter(RULES, doc.match) if r.pattern.search(doc.match)]
+    candidates = {i for i in _RULE_GATES.open(doc.match) if RULES[i].pattern.search(doc.match)}
     if not candidates:
         return Signal("rules", scores={}, findings=[])
-    has = _Reading()
+    has = Reading()
     text_has_third = has(THIRD, doc.match)
     sentences = doc.sentences or ([doc.match] if doc.match else [])
     # "used to ..." in one sentence and "clean a year" in the next still reads as one recovery story
     whole_past = has(PAST_RX, doc.match) and not has(CURRENT, doc.match)
     for si, sentence in enumerate(sentences):
-        if not candidates or not any(r.pattern.search(sentence) for r in candidates):
+        if not any(RULES[i].pattern.search(sentence) for i in _RULE_GATES.open(sentence) & candidates):
             continue
         s, idioms = strip_idioms(sentence)
         if idioms:
@@ -396,7 +396,7 @@ def analyse(doc: Normalised) -> Signal:
                                     evidence="; ".join(idioms)[:200]))
         if len(s) > 2000:
             s = s[:2000]
-        for rule in candidates:
+        for rule in (RULES[i] for i in sorted(_RULE_GATES.open(s) & candidates)):
             for m in rule.pattern.finditer(s):
                 who = _who(rule, m, s, text_has_third)
                 if who is None and rule.category in OBSERVED and len(m.group(0).split()) >= 3 \

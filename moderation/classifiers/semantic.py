@@ -237,6 +237,7 @@ class Matcher:
         best_rows = probs.argmax(axis=0)                  # per class: the sentence that scores it highest
         scores = {f"semantic.{c}": round(float(probs[best_rows[k], k]), 4) for k, c in enumerate(self.classes)}
         findings = []
+        has = _rules.Reading()
         for k, cat in enumerate(self.classes):
             si = int(best_rows[k])
             p = float(probs[si, k])
@@ -247,11 +248,12 @@ class Matcher:
             sentence, figurative = passages[si]
             status = DISCLOSURE
             # the same reading of context as the rules: recovery, long past, talk about a topic
-            if _rules.RECOVERY.search(sentence) and not _rules.RELAPSE.search(sentence):
+            # (several categories often share their best passage: each pattern reads it once)
+            if has(_rules.RECOVERY, sentence) and not has(_rules.RELAPSE, sentence):
                 status = PAST
-            elif _rules.PAST_RX.search(sentence) and not _rules.CURRENT.search(sentence):
+            elif has(_rules.PAST_RX, sentence) and not has(_rules.CURRENT, sentence):
                 status = PAST
-            elif _rules.TOPIC_RX.search(sentence) and not _rules.INDIRECT_RX.search(sentence):
+            elif has(_rules.TOPIC_RX, sentence) and not has(_rules.INDIRECT_RX, sentence):
                 status = TOPIC
             findings.append(Finding(
                 "semantic", cat, p,
