@@ -314,7 +314,24 @@ def _negated(sentence: str, start: int) -> bool:
     return bool(NEGATION.search(before))
 
 
-def _who(rule: Rule, m: re.Match, sentence: str, text_has_third: bool) -> str | None:
+def _people(sentence: str, text_has_third: bool) -> list[tuple[int, str]]:
+    """Where the sentence mentions a person, in order: the author (I, my, we) or someone else."""
+    refs: list[tuple[int, str]] = []
+    third_spans = [(t.start(), t.end()) for t in THIRD.finditer(sentence)]
+    for a, _ in third_spans:
+        refs.append((a, THIRD_PARTY))
+    for f in FIRST.finditer(sentence):
+        if not any(a <= f.start() < b for a, b in third_spans):
+            refs.append((f.start(), DISCLOSURE))
+    if text_has_third or third_spans:
+        for p in PRONOUN.finditer(sentence):
+            if not any(a <= p.start() < b for a, b in third_spans):
+                refs.append((p.start(), THIRD_PARTY))
+    refs.sort()
+    return refs
+
+
+def _who(rule: Rule, m: re.Match, sentence: str, refs: list[tuple[int, str]], has: "Reading") -> str | None:
     """DISCLOSURE for the author, THIRD_PARTY for someone they know, None for nobody in particular."""
     if rule.who == "first":
         return DISCLOSURE
@@ -330,18 +347,6 @@ def _who(rule: Rule, m: re.Match, sentence: str, text_has_third: bool) -> str | 
     if rule.who == "any":
         return DISCLOSURE if FIRST.search(sentence) else THIRD_PARTY
     # "subject": the nearest person mentioned before the phrase (else just after it) is the one at risk
-    refs: list[tuple[int, str]] = []
-    third_spans = [(t.start(), t.end()) for t in THIRD.finditer(sentence)]
-    for a, _ in third_spans:
-        refs.append((a, THIRD_PARTY))
-    for f in FIRST.finditer(sentence):
-        if not any(a <= f.start() < b for a, b in third_spans):
-            refs.append((f.start(), DISCLOSURE))
-    if text_has_third or third_spans:
-        for p in PRONOUN.finditer(sentence):
-            if not any(a <= p.start() < b for a, b in third_spans):
-                refs.append((p.start(), THIRD_PARTY))
-    refs.sort()
     before = [r for r in refs if r[0] <= m.start()]
     inside = [r for r in refs if m.start() <= r[0] < m.end()]
     after = [r for r in refs if r[0] >= m.end()]
@@ -352,23 +357,37 @@ def _who(rule: Rule, m: re.Match, sentence: str, text_has_third: bool) -> str | 
     if after:
         return after[0][1]
     # teenagers drop the "I": "s3lf h4rm again last night", "been cutting again"
-    if CURRENT.search(sentence) or IMPLICIT_I.match(sentence):
+    if has(CURRENT, sentence) or IMPLICIT_I.match(sentence):
         return DISCLOSURE
     return None
 
 
 class Reading:
     """Whether each context pattern occurs in a text, remembered for one analysis: a sentence with
-    several rule matches is read for past, topic or urgency once, not once per match."""
+    several rule matches is read for past, topic or urgency once, not once per match, and a pattern
+    none of whose words is in the text (its literal gate) is not run at all."""
 
     def __init__(self) -> None:
         self.seen: dict[tuple[int, str], bool] = {}
+        self.opened: dict[str, set[int]] = {}
 
     def __call__(self, rx: re.Pattern, text: str) -> bool:
         key = (id(rx), text)
         if key not in self.seen:
+            i = _CONTEXT_INDEX.get(id(rx))
+            if i is not None:
+                if text not in self.opened:
+                    self.opened[text] = _CONTEXT_GATES.open(text)
+                if i not in self.opened[text]:
+                    self.seen[key] = False
+                    return False
             self.seen[key] = rx.search(text) is not None
         return self.seen[key]
+
+
+_CONTEXT = (TOPIC_RX, CURRENT, PAST_RX, RECOVERY, RELAPSE, INDIRECT_RX, URGENT, THIRD)
+_CONTEXT_GATES = Gates(_CONTEXT)
+_CONTEXT_INDEX = {id(rx): i for i, rx in enumerate(_CONTEXT)}
 
 
 _ASKS_WHAT_IF = _rx(r"\b(?:if i (?:told|tell|said)|asking for a friend|what (?:would|will) happen if (?:i|my))\b")
@@ -396,9 +415,12 @@ def analyse(doc: Normalised) -> Signal:
                                     evidence="; ".join(idioms)[:200]))
         if len(s) > 2000:
             s = s[:2000]
+        refs: list[tuple[int, str]] | None = None
         for rule in (RULES[i] for i in sorted(_RULE_GATES.open(s) & candidates)):
             for m in rule.pattern.finditer(s):
-                who = _who(rule, m, s, text_has_third)
+                if refs is None and rule.who == "subject":
+                    refs = _people(s, text_has_third)
+                who = _who(rule, m, s, refs or [], has)
                 if who is None and rule.category in OBSERVED and len(m.group(0).split()) >= 3 \
                         and not has(TOPIC_RX, s):
                     # "a man waits outside the school offering girls lifts": a concrete event the
