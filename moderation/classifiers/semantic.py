@@ -139,6 +139,9 @@ class Matcher:
             with warnings.catch_warnings():  # torch 2.13 announces a move of this API to torchao
                 warnings.simplefilter("ignore")
                 self.transformer = quantize_dynamic(self.transformer, {torch.nn.Linear: per_channel_dynamic_qconfig})
+            # quantize_dynamic copies: hand the int8 model to the SentenceTransformer too, so the fp32
+            # weights are freed instead of kept beside it
+            self.model[0].auto_model = self.transformer
         self.quantized = quantize
         self.tokenizer = self.model[0].tokenizer
         self.forward = self._traced()
