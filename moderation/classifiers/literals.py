@@ -130,10 +130,11 @@ class Gates:
     def __init__(self, patterns: Sequence[re.Pattern]) -> None:
         import ahocorasick
 
-        self.always: frozenset[int] = frozenset(i for i, p in enumerate(patterns) if required(p) is None)
+        needs = [required(p) for p in patterns]
+        self.always: frozenset[int] = frozenset(i for i, words in enumerate(needs) if words is None)
         self.words: dict[str, list[int]] = {}
-        for i, p in enumerate(patterns):
-            for word in required(p) or ():
+        for i, words in enumerate(needs):
+            for word in words or ():
                 self.words.setdefault(word, []).append(i)
         self.automaton = ahocorasick.Automaton()
         for word, idx in self.words.items():
