@@ -4,7 +4,7 @@ The shapes here are shared by every classifier and by `moderation.policy`.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 SAFEGUARDING = (
@@ -36,10 +36,12 @@ class Finding:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["score"] = round(float(self.score), 4)
-        if not d["extra"]:
-            d.pop("extra")
+        # by hand: dataclasses.asdict deep-copies, and was a quarter of a batch's Python time
+        d = {"signal": self.signal, "category": self.category, "score": round(float(self.score), 4),
+             "reason": self.reason, "status": self.status, "evidence": self.evidence, "urgent": self.urgent,
+             "self_risk": self.self_risk}
+        if self.extra:
+            d["extra"] = dict(self.extra)
         return d
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from moderation.classifiers import MARKER, Finding, Signal
+from moderation.classifiers.literals import Gates
 from moderation.normalise import Normalised
 
 HELPLINES = {"08001111", "116123", "85258", "08088005000", "999", "111", "08082000247", "08000282070",
@@ -54,34 +55,44 @@ def _phones(clean: str) -> list[str]:
     return out
 
 
+# the word patterns run only where their words are (see literals.py); the number patterns need a digit
+_GATED = (_EMAIL, _STREET, _SCHOOL, _HANDLE, _OFF_PLATFORM, _MEET, *(rx for rx, _ in _GROOMING))
+_GATES = Gates(_GATED)
+
+
 def analyse(doc: Normalised) -> Signal:
     clean = doc.clean
     findings: list[Finding] = []
+    digits = any(c.isdigit() for c in clean)
+    opened = {_GATED[i] for i in _GATES.open(clean) | _GATES.open(doc.match)}
 
     def add(category: str, score: float, reason: str, evidence: str) -> None:
         findings.append(Finding("contact", category, score, reason, status=MARKER, evidence=evidence[:120]))
 
-    for p in _phones(clean):
+    def each(rx: re.Pattern, text: str):
+        return rx.finditer(text) if rx in opened else ()
+
+    for p in _phones(clean) if digits else ():
         add("contact_details", 0.9, "phone number", p)
-    for m in _EMAIL.finditer(clean):
+    for m in each(_EMAIL, clean):
         add("contact_details", 0.9, "email address", m.group(0))
-    for m in _POSTCODE.finditer(clean):
-        if re.search(r"\d", m.group(0)) and re.search(r"[a-z]", m.group(0)):
+    for m in _POSTCODE.finditer(clean) if digits else ():
+        if re.search(r"[a-z]", m.group(0)):
             add("contact_details", 0.7, "postcode", m.group(0))
-    for m in _STREET.finditer(clean):
+    for m in each(_STREET, clean) if digits else ():
         add("contact_details", 0.8, "street address", m.group(0))
-    school = _SCHOOL.search(clean)
+    school = _SCHOOL.search(clean) if _SCHOOL in opened else None
     if school and (_YEAR.search(clean) or _AGE_SELF.search(clean)):
         add("contact_details", 0.7, "school with year group or age", school.group(0))
-    for m in _HANDLE.finditer(clean):
+    for m in each(_HANDLE, clean):
         if not re.fullmatch(r"@(?:everyone|here|mods?|admin|moderators?)", m.group(0)):
             add("contact_details", 0.8, "social media handle", m.group(0))
-    for m in _OFF_PLATFORM.finditer(doc.match):
+    for m in each(_OFF_PLATFORM, doc.match):
         add("contact_details", 0.7, "invitation to talk off the platform", m.group(0))
-    for m in _MEET.finditer(doc.match):
+    for m in each(_MEET, doc.match):
         add("meeting", 0.6, "invitation to meet or question about where someone lives", m.group(0))
     for rx, reason in _GROOMING:
-        for m in rx.finditer(doc.match):
+        for m in each(rx, doc.match):
             add("grooming_marker", 0.8, reason, m.group(0))
     scores: dict[str, float] = {}
     for f in findings:

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 MAX_STRINGS = 256     # a literal run that branches into more strings than this is cut short
 MAX_CLASS = 4         # a character class of more characters ([a-z], \w) is not a literal
+MAX_GROUPS = 3        # a pattern's gate checks at most this many of its required word sets
 # Words in nearly every text: a gate made of them would let every text through.
 COMMON = frozenset("""a an and are as at be been but do for from get go got had has have he her him his i i'd
 i'll i'm i've id ill im in is it its ive me my no not of on or our she so that the them they this to up
@@ -45,22 +46,13 @@ def _score(strings: set[str] | None) -> int:
     return min(len(w) for w in words)
 
 
-def _best(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    sa, sb = _score(a), _score(b)
-    if sa != sb:
-        return a if sa > sb else b
-    if not sa:
-        return None
-    return a if len(a) <= len(b) else b
-
-
-def _info(op, av) -> tuple[set[str] | None, set[str] | None]:
+def _info(op, av) -> tuple[set[str] | None, list[set[str]]]:
     """(exact, required) of one parsed item: `exact` the finite set of strings it matches (None when
-    not finite and small); `required` a set of strings one of which every match contains."""
+    not finite and small); `required` word sets each of which every match contains one of."""
     if op is _c.LITERAL:
-        return {chr(av).lower()}, None
+        return {chr(av).lower()}, []
     if op in _ZERO_WIDTH:
-        return {""}, None
+        return {""}, []
     if op is _c.IN:
         chars: set[str] = set()
         for iop, iav in av:
@@ -69,8 +61,8 @@ def _info(op, av) -> tuple[set[str] | None, set[str] | None]:
             elif iop is _c.CATEGORY and iav is _c.CATEGORY_SPACE:
                 chars.add(" ")           # normalised text has single spaces only
             else:
-                return None, None
-        return (chars, None) if len(chars) <= MAX_CLASS else (None, None)
+                return None, []
+        return (chars, []) if len(chars) <= MAX_CLASS else (None, [])
     if op is _c.SUBPATTERN:
         return _sequence(av[-1])
     if op is _c.BRANCH:
@@ -78,75 +70,110 @@ def _info(op, av) -> tuple[set[str] | None, set[str] | None]:
         exact = set().union(*(e for e, _ in parts)) if all(e is not None for e, _ in parts) else None
         if exact is not None and len(exact) > MAX_STRINGS:
             exact = None
-        reqs = [e if _score(e) >= _score(r) else r for e, r in parts]
-        required = set().union(*reqs) if all(_score(r) for r in reqs) else None
+        # any alternative may match: one word set per alternative, joined, is required
+        reqs = [_best([e, *r]) for e, r in parts]
+        required = [set().union(*reqs)] if all(_score(r) for r in reqs) else []
         return exact, required
     if op in _REPEATS:
         lo, hi, body = av
         exact, required = _sequence(body)
         if hi == 1:
-            return (exact | {""} if exact is not None and lo == 0 else exact), (required if lo else None)
-        return None, (_best(exact, required) if lo else None)
-    return None, None
+            return (exact | {""} if exact is not None and lo == 0 else exact), (required if lo else [])
+        return None, (_keep([exact, *required]) if lo else [])
+    return None, []
 
 
-def _sequence(items) -> tuple[set[str] | None, set[str] | None]:
-    """(exact, required) of a concatenation: adjacent exact items join into longer strings."""
+def _best(sets: list[set[str] | None]) -> set[str] | None:
+    """The set that narrows most: the longest shortest word; on a tie, the fewest words."""
+    good = [x for x in sets if _score(x)]
+    return max(good, key=lambda x: (_score(x), -len(x))) if good else None
+
+
+def _keep(sets: list[set[str] | None]) -> list[set[str]]:
+    """The word sets worth checking, most narrowing first."""
+    good = sorted((x for x in sets if _score(x)), key=lambda x: (-_score(x), len(x)))
+    out: list[set[str]] = []
+    for x in good:
+        # a further set of short strings ("s", "ves") would fire on every text and only cost time
+        if x not in out and (not out or _score(x) >= 3):
+            out.append(x)
+    return out[:MAX_GROUPS]
+
+
+def _sequence(items) -> tuple[set[str] | None, list[set[str]]]:
+    """(exact, required) of a concatenation: adjacent exact items join into longer strings; every
+    item's required sets are required of the whole."""
     run: set[str] | None = {""}
-    best: set[str] | None = None
+    found: list[set[str] | None] = []
     whole_exact = True
     for op, av in items:
         exact, required = _info(op, av)
-        best = _best(best, required)
+        found.extend(required)
         if exact is not None and run is not None and len(run) * len(exact) <= MAX_STRINGS:
             run = {a + b for a in run for b in exact}
             continue
-        best = _best(best, run)
+        found.append(run)
         whole_exact = False
         run = exact if exact is not None else {""}
-    best = _best(best, run)
-    return (run if whole_exact else None), best
+    found.append(run)
+    return (run if whole_exact else None), _keep(found)
 
 
-def required(pattern: re.Pattern) -> tuple[str, ...] | None:
-    """Strings one of which every match of `pattern` contains (lower-cased), or None when no such
-    set narrows the texts it could match."""
+def _minimal(words: set[str]) -> tuple[str, ...]:
+    # a string that contains a shorter one of the set adds nothing to the test
+    return tuple(sorted(w for w in words if not any(t != w and t in w for t in words)))
+
+
+def required_all(pattern: re.Pattern) -> list[tuple[str, ...]]:
+    """Word sets such that every match of `pattern` contains one word of each (lower-cased); empty
+    when nothing narrows the texts it could match."""
     try:
         exact, req = _sequence(_p.parse(pattern.pattern, pattern.flags))
     except RecursionError:  # pragma: no cover - a pathological pattern simply runs ungated
-        return None
-    found = _best(exact, req)
-    if not found:
-        return None
-    # a string that contains a shorter one of the set adds nothing to the test
-    found = {s for s in found if not any(t != s and t in s for t in found)}
-    return tuple(sorted(found))
+        return []
+    return [_minimal(x) for x in _keep([exact, *req])]
+
+
+def required(pattern: re.Pattern) -> tuple[str, ...] | None:
+    """The most narrowing of those word sets, or None."""
+    groups = required_all(pattern)
+    return groups[0] if groups else None
 
 
 class Gates:
     """The gates of several patterns in one automaton: `open(text)` is the set of indexes of the
-    patterns that could match `text`."""
+    patterns that could match `text`: those with no gate, and those with a word of each of their
+    required sets in the text (two sets, say a parent and a verb of harm, narrow far more than one)."""
 
     def __init__(self, patterns: Sequence[re.Pattern]) -> None:
         import ahocorasick
 
-        needs = [required(p) for p in patterns]
-        self.always: frozenset[int] = frozenset(i for i, words in enumerate(needs) if words is None)
-        self.words: dict[str, list[int]] = {}
-        for i, words in enumerate(needs):
-            for word in words or ():
-                self.words.setdefault(word, []).append(i)
+        needs = [required_all(p) for p in patterns]
+        self.always: frozenset[int] = frozenset(i for i, groups in enumerate(needs) if not groups)
+        self.groups = [len(groups) for groups in needs]
+        words: dict[str, set[int]] = {}
+        for i, groups in enumerate(needs):
+            for g, group in enumerate(groups):
+                for word in group:
+                    words.setdefault(word, set()).add(i * MAX_GROUPS + g)
         self.automaton = ahocorasick.Automaton()
-        for word, idx in self.words.items():
-            self.automaton.add_word(word, tuple(idx))
-        if self.words:
+        for word, keys in words.items():
+            self.automaton.add_word(word, tuple(keys))
+        self.has_words = bool(words)
+        if words:
             self.automaton.make_automaton()
 
     def open(self, text: str) -> set[int]:
         out = set(self.always)
-        if self.words:
-            for _end, idx in self.automaton.iter(text):
-                out.update(idx)
+        if self.has_words:
+            hit: set[int] = set()
+            for _end, keys in self.automaton.iter(text):
+                hit.update(keys)
+            count: dict[int, int] = {}
+            for key in hit:
+                i = key // MAX_GROUPS
+                count[i] = count.get(i, 0) + 1
+            out.update(i for i, n in count.items() if n == self.groups[i])
         return out
 
     def filter(self, items: Iterable, text: str) -> list:

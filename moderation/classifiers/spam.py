@@ -68,8 +68,9 @@ def analyse(doc: Normalised, ctx, settings) -> Signal:
         score = max(score, s)
         findings.append(Finding("spam", "spam", s, f"{rate} posts in 10 minutes", status=MARKER))
     if doc.words >= 8:
-        letters = [c for c in doc.raw[:5000] if c.isalpha()]
-        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        head = doc.raw[:5000]
+        letters = sum(map(str.isalpha, head))
+        if letters and sum(map(str.isupper, head)) / letters > 0.8:
             score = max(score, 0.2)
             findings.append(Finding("spam", "spam", 0.2, "shouting (all capitals)", status=MARKER))
     # several signals together are more than the strongest alone

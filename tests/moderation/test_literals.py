@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifiers import rules
-from moderation.classifiers.literals import Gates, required
+from moderation.classifiers import contact, rules
+from moderation.classifiers.literals import Gates, required, required_all
 from moderation.classifiers.semantic import load_exemplars
 from moderation.normalise import normalise
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-PATTERNS = [r.pattern for r in rules.RULES] + list(rules.IDIOMS)
+PATTERNS = [r.pattern for r in rules.RULES] + list(rules.IDIOMS) + list(contact._GATED)
 
 
 def _texts() -> list[str]:
@@ -26,7 +26,7 @@ def test_a_gate_never_turns_away_a_text_its_pattern_matches():
     checked = opened = 0
     for text in _texts():
         doc = normalise(text)
-        for piece in [doc.match, *doc.sentences]:
+        for piece in [doc.match, doc.clean, *doc.sentences]:
             allowed = gates.open(piece)
             opened += len(allowed)
             checked += 1
@@ -56,6 +56,15 @@ def test_a_pattern_with_no_required_word_always_runs(pattern):
     assert 1 in gates.open("nothing in common here")
     assert gates.open("nothing in common here") == {1}
     assert gates.open("they kept my passport") == {0, 1}
+
+
+def test_a_second_required_word_narrows_the_gate():
+    rx = re.compile(r"\b(?:dad|mum)\b.{0,20}\b(?:hits|kicks)\b")
+    assert [set(g) for g in required_all(rx)] == [{"hits", "kicks"}, {"dad", "mum"}]
+    gates = Gates([rx])
+    assert gates.open("mum made tea") == set()
+    assert gates.open("he kicks the ball") == set()
+    assert gates.open("my mum always kicks us out at night") == {0}
 
 
 def test_every_rule_but_a_few_has_a_gate():

@@ -192,6 +192,16 @@ def test_verdict_round_trips_through_json(young, rules_only):
     assert {"signal", "category", "score", "evidence"} <= set(d["evidence"][0])
 
 
+def test_a_finding_writes_every_field():
+    from dataclasses import fields
+
+    from moderation.classifiers import Finding
+    f = Finding("rules", "fgm", 0.123456, "why", extra={"sentence": "s"})
+    assert set(f.to_dict()) == {x.name for x in fields(Finding)}
+    assert f.to_dict()["score"] == 0.1235
+    assert "extra" not in Finding("rules", "fgm", 0.5, "why").to_dict()
+
+
 def test_configure_sets_process_defaults(monkeypatch):
     old = moderation.get_settings()
     try:
