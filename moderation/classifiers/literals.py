@@ -95,7 +95,8 @@ def _keep(sets: list[set[str] | None]) -> list[set[str]]:
     out: list[set[str]] = []
     for x in good:
         # a further set of short strings ("s", "ves") would fire on every text and only cost time
-        if x not in out and (not out or _score(x) >= 3):
+        implied = any(all(any(y in w for y in kept) for w in x) for kept in out)   # " dad" after "dad"
+        if not implied and (not out or _score(x) >= 3):
             out.append(x)
     return out[:MAX_GROUPS]
 
@@ -124,14 +125,32 @@ def _minimal(words: set[str]) -> tuple[str, ...]:
     return tuple(sorted(w for w in words if not any(t != w and t in w for t in words)))
 
 
+def _groups(items) -> list[tuple[str, ...]]:
+    exact, req = _sequence(items)
+    return [_minimal(x) for x in _keep([exact, *req])]
+
+
+def alternatives(pattern: re.Pattern) -> list[list[tuple[str, ...]]]:
+    """The pattern's top-level alternatives (`a|b|c`), each as the word sets every match of it
+    contains one word of; an alternative with no such set means the pattern can match anything."""
+    try:
+        items = list(_p.parse(pattern.pattern, pattern.flags))
+        # the parser moves a prefix all alternatives share (`\b`) out in front of the branch
+        body = [item for item in items if item[0] not in _ZERO_WIDTH]
+        if len(body) == 1 and body[0][0] is _c.BRANCH:
+            return [_groups(alt) for alt in body[0][1][1]]
+        return [_groups(items)]
+    except RecursionError:  # pragma: no cover - a pathological pattern simply runs ungated
+        return [[]]
+
+
 def required_all(pattern: re.Pattern) -> list[tuple[str, ...]]:
     """Word sets such that every match of `pattern` contains one word of each (lower-cased); empty
     when nothing narrows the texts it could match."""
     try:
-        exact, req = _sequence(_p.parse(pattern.pattern, pattern.flags))
-    except RecursionError:  # pragma: no cover - a pathological pattern simply runs ungated
+        return _groups(_p.parse(pattern.pattern, pattern.flags))
+    except RecursionError:  # pragma: no cover
         return []
-    return [_minimal(x) for x in _keep([exact, *req])]
 
 
 def required(pattern: re.Pattern) -> tuple[str, ...] | None:
@@ -142,20 +161,30 @@ def required(pattern: re.Pattern) -> tuple[str, ...] | None:
 
 class Gates:
     """The gates of several patterns in one automaton: `open(text)` is the set of indexes of the
-    patterns that could match `text`: those with no gate, and those with a word of each of their
-    required sets in the text (two sets, say a parent and a verb of harm, narrow far more than one)."""
+    patterns that could match `text`. A pattern opens where one of its alternatives has a word of
+    each of its required sets in the text (a parent AND a verb of harm narrow far more than either);
+    a pattern with an alternative that needs no word always opens."""
 
     def __init__(self, patterns: Sequence[re.Pattern]) -> None:
         import ahocorasick
 
-        needs = [required_all(p) for p in patterns]
-        self.always: frozenset[int] = frozenset(i for i, groups in enumerate(needs) if not groups)
-        self.groups = [len(groups) for groups in needs]
+        always: set[int] = set()
+        self.owner: list[int] = []      # clause (one alternative of one pattern) -> pattern
+        self.need: list[int] = []       # clause -> how many word sets it needs
         words: dict[str, set[int]] = {}
-        for i, groups in enumerate(needs):
-            for g, group in enumerate(groups):
-                for word in group:
-                    words.setdefault(word, set()).add(i * MAX_GROUPS + g)
+        for i, pattern in enumerate(patterns):
+            alts = alternatives(pattern)
+            if any(not groups for groups in alts):
+                always.add(i)
+                continue
+            for groups in alts:
+                clause = len(self.owner)
+                self.owner.append(i)
+                self.need.append(len(groups))
+                for g, group in enumerate(groups):
+                    for word in group:
+                        words.setdefault(word, set()).add(clause * MAX_GROUPS + g)
+        self.always: frozenset[int] = frozenset(always)
         self.automaton = ahocorasick.Automaton()
         for word, keys in words.items():
             self.automaton.add_word(word, tuple(keys))
@@ -171,9 +200,9 @@ class Gates:
                 hit.update(keys)
             count: dict[int, int] = {}
             for key in hit:
-                i = key // MAX_GROUPS
-                count[i] = count.get(i, 0) + 1
-            out.update(i for i, n in count.items() if n == self.groups[i])
+                clause = key // MAX_GROUPS
+                count[clause] = count.get(clause, 0) + 1
+            out.update(self.owner[c] for c, n in count.items() if n == self.need[c])
         return out
 
     def filter(self, items: Iterable, text: str) -> list:
