@@ -38,7 +38,7 @@ from moderation.settings import Settings  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "moderation_eval.jsonl"
 # blocks written blind (without seeing the rules, exemplars or earlier rows); see moderation_eval.md
-HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3, 4, 5)]
+HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3, 4, 5, 6)]
 ETHOS = ROOT.parent / "shared" / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 
@@ -200,6 +200,7 @@ def main() -> int:
     m = on_model_thread(semantic.matcher)
     det = on_model_thread(toxicity.backend_for, ml)
     det32 = on_model_thread(toxicity.backend_for, tiers["ml (fp32)"])
+    pc = toxicity.backend_for(tiers["base"])
     bare_sem, bare_det, bare_det32 = [], [], []
     for p in posts[:60]:
         chunks = semantic.chunks(normalise(p))
@@ -235,8 +236,9 @@ def main() -> int:
             for i in range(0, len(batch), 32):
                 docs = [normalise(p) for p in batch[i:i + 32]]
                 on_model_thread(m.encode, [c for d in docs for c in semantic.chunks(d)])
-                if name.startswith("ml"):
-                    on_model_thread(det.score_many, [d.match for d in docs])
+                # the toxicity model's forward pass too: Detoxify, or profanity-check's linear model
+                (on_model_thread(det.score_many, [d.match for d in docs]) if name.startswith("ml")
+                 else pc.score_many([d.match for d in docs]))
             bare = len(batch) / (time.perf_counter() - t0)
             rounds.append((ours / bare, ours, bare))
         ratio, ours, bare = sorted(rounds)[len(rounds) // 2]
@@ -259,7 +261,7 @@ def main() -> int:
     from moderation.classifiers import semantic as sem
     print(f"  base reads with {on_model_thread(sem.matcher, tiers['base']).backend}; "
           "'shipped' is the same engine with the shipped MiniLM and a logistic regression (no fine-tuning)")
-    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", None):
+    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", None):
         part = [r for r in rows if split is None or r.get("split") == split]
         if not part:
             continue
@@ -272,8 +274,8 @@ def main() -> int:
                   f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
                   f"({res['n']} texts)")
     print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
-    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout to holdout4 were each measured\n"
-          "  blind once and then used; their first figures are in tests/data/moderation_eval.md. No row is an exemplar.")
+    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout to holdout6 were each measured\n"
+          "  blind once and then used; their first figures are in tests/data/moderation_eval.md. No row is an exemplar;\n  holdout7 and holdout8 are kept blind (see moderation_eval.md).")
 
     if ETHOS.is_file():
         print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")

@@ -58,12 +58,13 @@ def _phones(clean: str) -> list[str]:
 # the word patterns run only where their words are (see literals.py); the number patterns need a digit
 _GATED = (_EMAIL, _STREET, _SCHOOL, _HANDLE, _OFF_PLATFORM, _MEET, *(rx for rx, _ in _GROOMING))
 _GATES = Gates(_GATED)
+_DIGIT = re.compile(r"\d")
 
 
 def analyse(doc: Normalised) -> Signal:
     clean = doc.clean
     findings: list[Finding] = []
-    digits = any(c.isdigit() for c in clean)
+    digits = _DIGIT.search(clean) is not None
     opened = {_GATED[i] for i in _GATES.open(clean) | _GATES.open(doc.match)}
 
     def add(category: str, score: float, reason: str, evidence: str) -> None:

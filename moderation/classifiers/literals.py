@@ -186,8 +186,14 @@ class Gates:
                         words.setdefault(word, set()).add(clause * MAX_GROUPS + g)
         self.always: frozenset[int] = frozenset(always)
         self.automaton = ahocorasick.Automaton()
+        # per word id: the patterns it opens alone (clauses of one word set), and the (clause, set)
+        # keys it counts towards in clauses that need several
+        self.opens: list[frozenset[int]] = []
+        self.keys: list[tuple[int, ...]] = []
         for word, keys in words.items():
-            self.automaton.add_word(word, tuple(keys))
+            self.automaton.add_word(word, len(self.keys))
+            self.opens.append(frozenset(self.owner[k // MAX_GROUPS] for k in keys if self.need[k // MAX_GROUPS] == 1))
+            self.keys.append(tuple(k for k in keys if self.need[k // MAX_GROUPS] > 1))
         self.has_words = bool(words)
         if words:
             self.automaton.make_automaton()
@@ -195,14 +201,18 @@ class Gates:
     def open(self, text: str) -> set[int]:
         out = set(self.always)
         if self.has_words:
+            # a short word ("end") can occur many times: take each word once
             hit: set[int] = set()
-            for _end, keys in self.automaton.iter(text):
-                hit.update(keys)
-            count: dict[int, int] = {}
-            for key in hit:
-                clause = key // MAX_GROUPS
-                count[clause] = count.get(clause, 0) + 1
-            out.update(self.owner[c] for c, n in count.items() if n == self.need[c])
+            for word in {w for _end, w in self.automaton.iter(text)}:
+                out |= self.opens[word]
+                if self.keys[word]:
+                    hit.update(self.keys[word])
+            if hit:
+                count: dict[int, int] = {}
+                for key in hit:
+                    clause = key // MAX_GROUPS
+                    count[clause] = count.get(clause, 0) + 1
+                out.update(self.owner[c] for c, n in count.items() if n == self.need[c])
         return out
 
     def filter(self, items: Iterable, text: str) -> list:

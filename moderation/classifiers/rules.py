@@ -16,8 +16,10 @@ wordings no rule lists, and the evidence shows where the two agree or not.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from moderation.classifiers import (DISCLOSURE, INDIRECT, MARKER, NEGATED, PAST, THIRD_PARTY, TOPIC, Finding,
                                     Signal)
@@ -292,14 +294,18 @@ def strip_idioms(s: str) -> tuple[str, list[str]]:
     return s, removed
 
 
-def _clauses(sentence: str) -> list[tuple[int, int]]:
+_CLAUSE_BREAK = re.compile(r"[;,:]|\bbut\b|\bthough\b|\balthough\b|\bhowever\b")
+
+
+@functools.lru_cache(maxsize=64)        # a sentence with several matches is split once
+def _clauses(sentence: str) -> tuple[tuple[int, int], ...]:
     """Spans of clauses: split at ; , and 'but' (negation does not cross them)."""
     spans, start = [], 0
-    for m in re.finditer(r"[;,:]|\bbut\b|\bthough\b|\balthough\b|\bhowever\b", sentence):
+    for m in _CLAUSE_BREAK.finditer(sentence):
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(sentence)))
-    return spans
+    return tuple(spans)
 
 
 def _negated(sentence: str, start: int) -> bool:
@@ -365,20 +371,28 @@ def _who(rule: Rule, m: re.Match, sentence: str, refs: list[tuple[int, str]], ha
 class Reading:
     """Whether each context pattern occurs in a text, remembered for one analysis: a sentence with
     several rule matches is read for past, topic or urgency once, not once per match, and a pattern
-    none of whose words is in the text (its literal gate) is not run at all."""
+    none of whose words is in the text (its literal gate) is not run at all.
 
-    def __init__(self) -> None:
+    `Reading(whole)`: every text read is a piece of these texts (a sentence, sentences joined by a
+    space), so one gate over them serves every piece; `Reading()` gates each text on its own."""
+
+    def __init__(self, whole: Sequence[str] = ()) -> None:
         self.seen: dict[tuple[int, str], bool] = {}
         self.opened: dict[str, set[int]] = {}
+        self.whole: set[int] | None = set().union(*(_CONTEXT_GATES.open(t) for t in whole)) if whole else None
 
     def __call__(self, rx: re.Pattern, text: str) -> bool:
         key = (id(rx), text)
         if key not in self.seen:
             i = _CONTEXT_INDEX.get(id(rx))
             if i is not None:
-                if text not in self.opened:
-                    self.opened[text] = _CONTEXT_GATES.open(text)
-                if i not in self.opened[text]:
+                if self.whole is not None:
+                    opened = self.whole
+                else:
+                    if text not in self.opened:
+                        self.opened[text] = _CONTEXT_GATES.open(text)
+                    opened = self.opened[text]
+                if i not in opened:
                     self.seen[key] = False
                     return False
             self.seen[key] = rx.search(text) is not None
@@ -401,13 +415,17 @@ def analyse(doc: Normalised) -> Signal:
     candidates = {i for i in _RULE_GATES.open(doc.match) if RULES[i].pattern.search(doc.match)}
     if not candidates:
         return Signal("rules", scores={}, findings=[])
-    has = Reading()
-    text_has_third = has(THIRD, doc.match)
     sentences = doc.sentences or ([doc.match] if doc.match else [])
+    # each sentence, a sentence with idioms taken out, and a window of sentences joined by a space
+    # are pieces of the text or of its sentences joined the same way
+    has = Reading((doc.match, " ".join(sentences)))
+    text_has_third = has(THIRD, doc.match)
     # "used to ..." in one sentence and "clean a year" in the next still reads as one recovery story
     whole_past = has(PAST_RX, doc.match) and not has(CURRENT, doc.match)
     for si, sentence in enumerate(sentences):
-        if not any(RULES[i].pattern.search(sentence) for i in _RULE_GATES.open(sentence) & candidates):
+        # the few rules that matched the whole text are tried on each sentence directly (cheaper
+        # than gating every sentence again)
+        if not any(RULES[i].pattern.search(sentence) for i in candidates):
             continue
         s, idioms = strip_idioms(sentence)
         if idioms:
@@ -416,7 +434,7 @@ def analyse(doc: Normalised) -> Signal:
         if len(s) > 2000:
             s = s[:2000]
         refs: list[tuple[int, str]] | None = None
-        for rule in (RULES[i] for i in sorted(_RULE_GATES.open(s) & candidates)):
+        for rule in (RULES[i] for i in sorted(candidates)):
             for m in rule.pattern.finditer(s):
                 if refs is None and rule.who == "subject":
                     refs = _people(s, text_has_third)

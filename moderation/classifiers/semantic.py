@@ -160,7 +160,12 @@ class Matcher:
             self.classes = [str(c) for c in head.classes_]
             self.coef = torch.from_numpy(head.coef_.astype(np.float32)).T.contiguous()
             self.intercept = torch.from_numpy(head.intercept_.astype(np.float32))
-        self.label_index = np.array([self.classes.index(lab) for lab in self.labels])
+        label_index = np.array([self.classes.index(lab) for lab in self.labels])
+        # per class: its exemplars' rows and embeddings, for the nearest exemplar of a finding
+        self.by_class = {}
+        for k in range(len(self.classes)):
+            rows = np.flatnonzero(label_index == k)
+            self.by_class[k] = (rows, self.matrix[torch.from_numpy(rows)].contiguous())
 
     def probabilities(self, emb):
         """Class probabilities per embedding row (columns in `self.classes` order)."""
@@ -224,17 +229,15 @@ class Matcher:
             return [Signal("semantic", scores={}, backend=self.backend) for _ in docs]
         emb = self.encode(flat)
         probs = self.probabilities(emb).numpy()
-        sims = (emb @ self.matrix.T).numpy()
         signals: list[Signal] = []
         i = 0
         for ps in per_doc:
             n = len(ps)
-            signals.append(self._signal(ps, probs[i:i + n], sims[i:i + n], settings))
+            signals.append(self._signal(ps, probs[i:i + n], emb[i:i + n], settings))
             i += n
         return signals
 
-    def _signal(self, passages, probs, sims, settings) -> Signal:
-        import numpy as np
+    def _signal(self, passages, probs, emb, settings) -> Signal:
         if not passages:
             return Signal("semantic", scores={}, backend=self.backend)
         best_rows = probs.argmax(axis=0)                  # per class: the sentence that scores it highest
@@ -246,8 +249,10 @@ class Matcher:
             p = float(probs[si, k])
             if cat == BENIGN or p < settings.semantic_review:
                 continue
-            row = sims[si]
-            ei = int(np.where(self.label_index == k, row, -2.0).argmax())    # nearest exemplar of the category
+            rows, exemplars = self.by_class[k]
+            sims = (exemplars @ emb[si]).numpy()
+            nearest = int(sims.argmax())                      # the nearest exemplar of the category
+            ei, similarity = int(rows[nearest]), float(sims[nearest])
             sentence, figurative = passages[si]
             status = DISCLOSURE
             # the same reading of context as the rules: recovery, long past, talk about a topic
@@ -263,7 +268,7 @@ class Matcher:
                 f"reads as {cat.replace('_', ' ')} (probability {p:.2f})",
                 status=status, evidence=self.texts[ei],
                 self_risk=cat == "self_harm_suicide" and status == DISCLOSURE,
-                extra={"sentence": sentence[:240], "figurative": figurative, "similarity": round(float(row[ei]), 4),
+                extra={"sentence": sentence[:240], "figurative": figurative, "similarity": round(similarity, 4),
                        "benign": round(float(probs[si, self.classes.index(BENIGN)]), 4)}))
         findings.sort(key=lambda f: -f.score)
         return Signal("semantic", scores=scores, findings=findings, backend=self.backend)
