@@ -33,7 +33,7 @@ LABEL = {
     "fgm": "FGM", "forced_marriage": "Forced marriage", "radicalisation": "Radicalisation or extremism",
     "bullying": "Bullying", "gangs_county_lines": "Gangs or county lines",
     "trafficking": "Trafficking or modern slavery", "substance_misuse": "Substance misuse",
-    "contact_details": "Contact details", "toxicity": "Toxicity", "spam": "Spam",
+    "contact_details": "Contact details", "toxicity": "Toxicity", "hostility": "Hostility", "spam": "Spam",
 }
 
 
@@ -65,10 +65,15 @@ def _author_is_parent(ctx) -> bool:
     return ctx.audience == "parents" or ctx.author_age_band == "adult"
 
 
-def _confident(sem: Finding | None, suppressed: str | None, settings: Settings) -> bool:
+def _confident(sem: Finding | None, suppressed: str | None, settings: Settings, ctx) -> bool:
     if sem is None or sem.score < settings.semantic_escalate_strong:
         return False
     if sem.status in (PAST, NEGATED) or suppressed in (PAST, NEGATED):
+        return False
+    if (sem.category not in settings.semantic_escalate_categories and _author_is_parent(ctx)
+            and not sem.extra.get("someone")):
+        # an adult's own views on a parents' board ("send them all back") read close to extremism,
+        # but nobody is at risk in them: a moderator reads them instead of a safeguarding lead
         return False
     return len(sem.extra.get("sentence", "").split()) >= settings.semantic_min_words_to_escalate
 
@@ -109,7 +114,7 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         sem = sem_hits.get(cat)
         top = max(hits, key=lambda f: f.score) if hits else None
         label = LABEL[cat]
-        if _confident(sem, suppressed.get(cat), settings):
+        if _confident(sem, suppressed.get(cat), settings, ctx):
             # The classifier, which learned topic talk, idioms and recovery as benign, is sure: that
             # outweighs the weaker readings below (a parent's concern, a category it may not escalate
             # alone, a word like "heard" that looks like talk about a topic). Past and negated stay out.
@@ -244,6 +249,13 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
             d.raise_to("hold", why, sev, "toxicity")
         else:
             d.raise_to("publish_and_flag", why, sev, "toxicity")
+
+    # hateful generalisations, insults and threats aimed at people: a person reads them (on youth
+    # boards before anyone else does); alone they never remove a post
+    hostile = signals.get("hostility") or Signal("hostility")
+    if hostile.findings and ctx.kind != "report_note":
+        why = "Hostile: " + "; ".join(f"{f.reason} ('{f.evidence}')" for f in hostile.findings[:3])
+        d.raise_to(settings.hostility_action, why, "standard", "hostility")
 
     # ---- 5. pre-moderation ----------------------------------------------------------------------------
     if ctx.kind != "report_note":

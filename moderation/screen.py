@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Sequence
 
 from moderation import policy
-from moderation.classifiers import Signal, contact, rules, semantic, spam, toxicity
+from moderation.classifiers import Signal, contact, hostility, rules, semantic, spam, toxicity
 from moderation.normalise import Normalised, normalise
 from moderation.settings import Settings, from_env
 
@@ -284,7 +284,7 @@ class _ModelRun:
 def _fast_signals(doc: Normalised, ctx: ScreenContext, settings: Settings) -> dict[str, Signal]:
     out: dict[str, Signal] = {}
     for name, fn in (("rules", lambda: rules.analyse(doc)), ("contact", lambda: contact.analyse(doc)),
-                     ("spam", lambda: spam.analyse(doc, ctx, settings))):
+                     ("hostility", lambda: hostility.analyse(doc)), ("spam", lambda: spam.analyse(doc, ctx, settings))):
         t0 = time.perf_counter()
         try:
             sig = fn()
@@ -312,7 +312,7 @@ def _verdict(doc: Normalised, ctx: ScreenContext, settings: Settings, signals: d
              backend: str, started: float) -> Verdict:
     d = policy.decide(signals, ctx, settings, doc.notes)
     evidence = []
-    for name in ("rules", "semantic", "contact", "spam", "toxicity"):
+    for name in ("rules", "semantic", "contact", "hostility", "spam", "toxicity"):
         sig = signals.get(name)
         if sig is None:
             continue

@@ -59,6 +59,8 @@ class Settings:
     # labels that count, besides "toxicity", when Detoxify scores
     toxicity_labels: tuple[str, ...] = ("toxicity", "severe_toxicity", "threat", "insult", "identity_attack")
 
+    hostility_action: str = "publish_and_flag"  # hateful generalisations, insults, threats at people
+
     # --- contact details and grooming markers ----------------------------------------------
     contact_action: str = "publish_and_flag"  # what personal contact details alone do
     grooming_escalate_markers: int = 2      # this many grooming markers in one text escalate
@@ -81,6 +83,7 @@ class Settings:
     audience_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: {
         "young_people": {
             "contact_action": "hold",
+            "hostility_action": "hold",
             "premoderate_first_posts": 3,
             "toxicity_flag": 0.80,
             "toxicity_hold": 0.97,

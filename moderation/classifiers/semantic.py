@@ -244,6 +244,7 @@ class Matcher:
         scores = {f"semantic.{c}": round(float(probs[best_rows[k], k]), 4) for k, c in enumerate(self.classes)}
         findings = []
         has = _rules.Reading()
+        someone = None     # whether the text names a child or someone the author knows, read when needed
         for k, cat in enumerate(self.classes):
             si = int(best_rows[k])
             p = float(probs[si, k])
@@ -254,6 +255,8 @@ class Matcher:
             nearest = int(sims.argmax())                      # the nearest exemplar of the category
             ei, similarity = int(rows[nearest]), float(sims[nearest])
             sentence, figurative = passages[si]
+            if someone is None:
+                someone = any(has(_rules.THIRD, text) for text, _ in passages)
             status = DISCLOSURE
             # the same reading of context as the rules: recovery, long past, talk about a topic
             # (several categories often share their best passage: each pattern reads it once)
@@ -269,6 +272,7 @@ class Matcher:
                 status=status, evidence=self.texts[ei],
                 self_risk=cat == "self_harm_suicide" and status == DISCLOSURE,
                 extra={"sentence": sentence[:240], "figurative": figurative, "similarity": round(similarity, 4),
+                       "someone": someone,
                        "benign": round(float(probs[si, self.classes.index(BENIGN)]), 4)}))
         findings.sort(key=lambda f: -f.score)
         return Signal("semantic", scores=scores, findings=findings, backend=self.backend)

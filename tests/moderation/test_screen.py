@@ -249,3 +249,39 @@ def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
 def test_a_real_threat_from_someone_else_still_escalates():
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
     assert screen("my stepdad said he will kill me if i tell anyone what he does", ctx).action == "escalate"
+
+
+@pytest.mark.parametrize("text", [
+    "Travellers are all thieves, lock your sheds",
+    "people on benefits in this group are just leeches, get a job",
+    "ur actually the thickest person on this whole forum",
+    "Whoever keeps reporting my posts, grow a pair",
+    "say that again tmrw and ur getting merked",
+])
+def test_hostility_with_no_swearing_is_read_by_a_person(text, young, parent, rules_only):
+    on_parents = screen(text, parent, rules_only)
+    assert on_parents.action == "publish_and_flag" and "hostility" in on_parents.categories, on_parents.reasons
+    assert any(r.startswith("Hostile:") for r in on_parents.reasons)
+    assert screen(text, young, rules_only).action == "hold"          # youth boards: before anyone sees it
+
+
+@pytest.mark.parametrize("text", [
+    "Immigrants are welcome here, our school has families from all over",
+    "that was a stupid idea of mine, sorry everyone",
+    "you're not useless, you're doing brilliantly with him",
+    "the travellers' site by the common has a playgroup on Tuesdays",
+])
+def test_ordinary_talk_about_groups_and_words_is_not_hostile(text, parent, rules_only):
+    assert "hostility" not in screen(text, parent, rules_only).categories
+
+
+def test_an_adults_own_hateful_views_go_to_a_moderator_not_the_safeguarding_lead(parent):
+    own_views = screen("Immigrants like the lot they've put in the hotel are all scroungers and rapists, "
+                       "send the lot of them back", parent)
+    assert own_views.action in ("publish_and_flag", "hold"), own_views.reasons
+    assert "hostility" in own_views.categories
+    # the same closeness to extremism in a worry about a child still reaches the safeguarding lead
+    worry = screen("My 15 year old spends all night on a Telegram channel. He's started saying people like us are "
+                   "being 'replaced' and someone needs to 'do something about it', and he's saved a list of the "
+                   "mosques in our town. I'm frightened.", parent)
+    assert worry.action == "escalate", worry.reasons
