@@ -177,7 +177,11 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
             enough_words = len(sem.extra.get("sentence", "").split()) >= settings.semantic_min_words_to_escalate
             if not enough_words and sem.score < settings.semantic_escalate:
                 continue  # "School run" near a bullying line: too little text to ask a person about
-            if status is None and enough_words and sem.score >= settings.semantic_escalate and not sem.extra.get(
+            # below the confident threshold the category must also outweigh "benign" in the same
+            # passage: a worried-sounding but ordinary post (grief, a SENCO meeting, new medication)
+            # often gives a risk category 0.3-0.5 while benign is more likely still
+            if status is None and enough_words and sem.score >= settings.semantic_escalate and (
+                    sem.score > sem.extra.get("benign", 0.0)) and not sem.extra.get(
                     "figurative") and cat in settings.semantic_escalate_categories and not (
                     cat in settings.parent_concern_review_only and _author_is_parent(ctx)):
                 d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)

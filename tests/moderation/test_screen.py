@@ -285,3 +285,14 @@ def test_an_adults_own_hateful_views_go_to_a_moderator_not_the_safeguarding_lead
                    "being 'replaced' and someone needs to 'do something about it', and he's saved a list of the "
                    "mosques in our town. I'm frightened.", parent)
     assert worry.action == "escalate", worry.reasons
+
+
+@pytest.mark.parametrize("benign, action", [(0.30, "escalate"), (0.50, "hold")])
+def test_below_the_confident_line_a_risk_reading_must_outweigh_benign(benign, action, young):
+    from moderation import policy
+    from moderation.classifiers import DISCLOSURE, Finding, Signal
+    reading = Finding("semantic", "self_harm_suicide", 0.45, "reads as self harm suicide", status=DISCLOSURE,
+                      evidence="an exemplar", self_risk=True,
+                      extra={"sentence": "some days i am not sure what the point is", "benign": benign})
+    d = policy.decide({"semantic": Signal("semantic", findings=[reading])}, young, Settings())
+    assert d.action == action, d.reasons
