@@ -125,6 +125,8 @@ def _coerce(value: str, current: Any, name: str) -> Any:
         return int(value)
     if "float" in typ:
         return float(value)
+    if name.endswith("_action") and value not in ACTIONS:
+        raise ValueError(f"{name} must be one of {', '.join(ACTIONS)}, not {value!r}")
     return value
 
 

@@ -36,3 +36,10 @@ def test_from_env_reads_moderation_variables():
 def test_from_env_rejects_unknown_audience_settings():
     with pytest.raises(ValueError):
         from_env({"MODERATION_PARENTS__NO_SUCH_THING": "1"})
+
+
+def test_an_action_setting_must_name_an_action():
+    s = from_env({"MODERATION_HOSTILITY_ACTION": "hold", "MODERATION_PARENTS__CONTACT_ACTION": "publish"})
+    assert s.hostility_action == "hold" and s.for_audience("parents").contact_action == "publish"
+    with pytest.raises(ValueError, match="hostility_action"):
+        from_env({"MODERATION_HOSTILITY_ACTION": "flag"})
