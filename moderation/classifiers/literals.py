@@ -94,9 +94,11 @@ def _keep(sets: list[set[str] | None]) -> list[set[str]]:
     good = sorted((x for x in sets if _score(x)), key=lambda x: (-_score(x), len(x)))
     out: list[set[str]] = []
     for x in good:
-        # a further set of short strings ("s", "ves") would fire on every text and only cost time
-        implied = any(all(any(y in w for y in kept) for w in x) for kept in out)   # " dad" after "dad"
-        if not implied and (not out or _score(x) >= 3):
+        # a set implied by a kept one adds nothing (" dad" after "dad"); a further set with a
+        # one-letter string ("s") fires on every text and only costs time, but two letters ("od"
+        # in "overdose|od") still narrow a set of common words ("going", "need") a great deal
+        implied = any(all(any(y in w for y in kept) for w in x) for kept in out)
+        if not implied and (not out or _score(x) >= 2):
             out.append(x)
     return out[:MAX_GROUPS]
 
