@@ -38,7 +38,7 @@ from moderation.settings import Settings  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "moderation_eval.jsonl"
 # blocks written blind (without seeing the rules, exemplars or earlier rows); see moderation_eval.md
-HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3, 4, 5, 6, 7)]
+HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3, 4, 5, 6, 7, 8)]
 ETHOS = ROOT.parent / "shared" / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 
@@ -261,7 +261,7 @@ def main() -> int:
     from moderation.classifiers import semantic as sem
     print(f"  base reads with {on_model_thread(sem.matcher, tiers['base']).backend}; "
           "'shipped' is the same engine with the shipped MiniLM and a logistic regression (no fine-tuning)")
-    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", None):
+    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", None):
         part = [r for r in rows if split is None or r.get("split") == split]
         if not part:
             continue
@@ -274,8 +274,8 @@ def main() -> int:
                   f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
                   f"({res['n']} texts)")
     print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
-    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout to holdout7 were each measured\n"
-          "  blind once and then used; their first figures are in tests/data/moderation_eval.md. No row is an exemplar;\n  holdout8 was measured once and not used; holdout9 and holdout10 are unseen (see moderation_eval.md).")
+    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout to holdout8 were each measured\n"
+          "  blind once and then used; their first figures are in tests/data/moderation_eval.md. No row is an exemplar;\n  holdout9 and holdout10 are unseen (see moderation_eval.md).")
 
     if ETHOS.is_file():
         print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")
