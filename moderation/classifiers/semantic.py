@@ -244,7 +244,9 @@ class Matcher:
         scores = {f"semantic.{c}": round(float(probs[best_rows[k], k]), 4) for k, c in enumerate(self.classes)}
         findings = []
         has = _rules.Reading()
-        someone = None     # whether the text names a child or someone the author knows, read when needed
+        # whether the text names a child or someone the author knows: the policy asks it only of a
+        # category the matcher may not escalate alone (an adult's own views against a worry)
+        someone = None
         for k, cat in enumerate(self.classes):
             si = int(best_rows[k])
             p = float(probs[si, k])
@@ -255,7 +257,7 @@ class Matcher:
             nearest = int(sims.argmax())                      # the nearest exemplar of the category
             ei, similarity = int(rows[nearest]), float(sims[nearest])
             sentence, figurative = passages[si]
-            if someone is None:
+            if someone is None and cat not in settings.semantic_escalate_categories:
                 someone = any(has(_rules.THIRD, text) for text, _ in passages)
             status = DISCLOSURE
             # the same reading of context as the rules: recovery, long past, talk about a topic
