@@ -73,6 +73,8 @@ IDIOMS = [_rx(p) for p in (
     r"(?=[^.]*\b(?:if|when|by|lol|lmao|haha|i swear)\b|[^.]*(?:😂|🤣|🙄|😤))",
     r"\b(?:i'?m|im|i am|we'?re) (?:so |literally |actually )?dead if\b",
     r"\b(?:i|i just|i literally) (?:want|wanna) (?:to )?die\b(?=[^.!?]*(?:\b(?:lol|lmao|lmfao|haha\w*)\b|💀|😂|🤣))",
+    # a surprise kept from someone ("planning a surprise party for mum, our little secret")
+    r"\bsurprise\b[^.]{0,80}\b(?:our (?:little )?secret|don'?t tell (?:anyone|her|him|mum|dad))\b|\b(?:our (?:little )?secret|don'?t tell (?:anyone|her|him|mum|dad))\b[^.]{0,80}\bsurprise\b(?:[^.]{0,80}\bour (?:little )?secret\b)?",
     r"\bsleep for (?:a |about )?(?:\d+|a hundred|hundred|a thousand|a million|a week|a month|days|weeks|ever)(?: (?:years|days|hours))?\b",
     r"\bif i (?:have to|hear|see|get|do|sit through|watch) [^.]{0,80}?\b(?:one more|another|again)\b[^.]{0,60}?\b(?:i'?m|im|i am|i'?ll|ill|i will)\s+"
     r"(?:going to |gonna |actually |literally )*(?:walk into the sea|jump out (?:of )?(?:the |a )?window|scream|cry|explode|combust|lose it)\b",
@@ -103,7 +105,7 @@ PAST_RX = _rx(r"\b(?:used to|use to|years ago|months ago|a long time ago|when i 
            r"(?:ok|okay|fine|safe|doing (?:well|better|great)|much better|in a better place|happy|out) now|"
            r"left (?:him|her|them)(?= *(?:[.,;!]|$|and\b|for good\b|(?:\w+ )?(?:years?|months?|weeks?) ago\b|last\b|in \d{4}\b))|moved out|it stopped|stopped (?:when|after)|(?:first|\d+(?:st|nd|rd|th)) anniversary|"
            r"looking back|for (?:a|one|two|\d+) years? now|haven'?t (?:\w+ ){0,3}(?:in|for|since))\b")
-CURRENT = _rx(r"\b(?:again|relapsed?|relapsing|still|started (?:again|up)|last night|tonight|(?<!ago )today|this (?:morning|week|weekend|evening)|"
+CURRENT = _rx(r"\b(?:again|relapsed?|relapsing|still(?! (?:miss|think about|love|talk about) (?:her|him|them|my \w+))|started (?:again|up)|last night|tonight|(?<!ago )today|this (?:morning|week|weekend|evening)|"
               r"right now|yesterday|at the moment|lately|recently|these days|currently|never told|first time i'?(?:ve|m) told|"
               r"now i (?:want|just want|feel like|can'?t|don'?t want)|"
               r"since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|last))\b")
@@ -210,7 +212,7 @@ RULES: tuple[Rule, ...] = (
     R(AB, r"\b(?:he|she|they) (?:always |keeps |sometimes |often |just |has |then )?" + HARM_VERB + r" (?:me|us)\b(?=[^.]*\b(?:home|house|drunk|angry|belt|bruises?|marks|tell|school|teacher|scared|mum|dad|step))", 0.8, "first", "someone at home hurts the author"),
     R(AB, r"\b(?:belt|wooden spoon|slipper|cane|wire|cable|hot iron|cigarette)\b[^.]{0,30}\b(?:hit|hits|beat|beats|on me|burn\w*|marks|bruise\w*)\b|\bbruises? (?:from|that) (?:my |her |his )?" + PARENT_FIGURE, 0.9, "subject", "marks or injuries from a parent"),
     R(AB, r"\b(?:scared|afraid|frightened|terrified|petrified|don'?t want|dont want|dread(?:ing)?) (?:to go|of going|going)? ?home\b|\b(?:scared|afraid|frightened|terrified|petrified) of (?:my |her |his )?" + PARENT_FIGURE + r"\b", 0.9, "first", "afraid to go home / of a parent", True),
-    R(AB, r"\b(?:locks?|locked|shuts?|shut) (?:me|us|her|him) (?:in|out|in (?:my|the|her|his) (?:room|cupboard|shed|garden))\b|\bleft (?:me|us|my (?:little )?(?:brother|sister)) (?:alone|on (?:my|our) own|home alone) (?:for|overnight|all (?:night|weekend))\b", 0.9, "subject", "locked in / left alone", True),
+    R(AB, r"\b(?:locks?|locked|shuts?|shut) (?:me|us|her|him) (?:in|out|in (?:my|the|her|his) (?:room|cupboard|shed|garden))\b(?![^.]*\b(?:as a joke|for a laugh|by accident|accidentally|lol|lmao|haha)\b)|\bleft (?:me|us|my (?:little )?(?:brother|sister)) (?:alone|on (?:my|our) own|home alone) (?:for|overnight|all (?:night|weekend))\b", 0.9, "subject", "locked in / left alone", True),
     R(AB, r"\b(?:never|no|isn'?t any|not any|hardly any) (?:food|dinner|tea|clean clothes|heating|electric) (?:in the house|at home|at mine|for (?:us|me|days))\b|\b(?:haven'?t|have not|not) (?:eaten|had (?:food|dinner|tea|anything to eat)) (?:since|for) (?:yesterday|days|\d+ days)\b|\bno one (?:feeds|looks after|takes care of) (?:me|us)\b", 0.9, "first", "neglect: no food or care at home", True),
     R(AB, r"\b(?:touch(?:es|ed|ing)?|fiddl(?:es|ed|ing)|feel(?:s|ing)? up|grop(?:es|ed|ing)|molest(?:s|ed|ing)?|abus(?:es|ed|ing)|rap(?:es|ed|ing)|sexually assault(?:s|ed)?)\s+(?:me|her|him|us|my (?:little )?(?:sister|brother))\b(?=[^.]*\b(?:private|down there|in bed|at night|bedroom|bath|room|uncle|step|mum|dad|grandad|cousin|brother|sister|coach|teacher|tutor|leader|when|made|secret|tell|again|keeps|always|under|clothes|nobody|no one|while|asleep))", 1.0, "subject", "sexual abuse", True),
     R(AB, r"\b(?:rap(?:ed|e)|molested|sexually (?:abused|assaulted)|abused)\b(?=[^.]*\b(?:me|my|i was|she was|he was|her|him)\b)", 1.0, "subject", "sexual or physical abuse", True),

@@ -240,6 +240,9 @@ def test_a_single_word_never_escalates_on_a_semantic_match_alone():
     "if my sister borrows my hoodie again im going to murder her",
     "i swear ill strangle my brother if he wakes me up at 6 again",
     "i was bullied in primary but its all sorted now, new school is great",
+    "my brother locked me in the bathroom as a joke lol",
+    "shh dont tell anyone but we're planning a surprise party for mum, our little secret",
+    "my nan overdosed two years ago today and I still miss her",
 ])
 def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
