@@ -55,9 +55,12 @@ def _phones(clean: str) -> list[str]:
     return out
 
 
-# the word patterns run only where their words are (see literals.py); the number patterns need a digit
-_GATED = (_EMAIL, _STREET, _SCHOOL, _HANDLE, _OFF_PLATFORM, _MEET, *(rx for rx, _ in _GROOMING))
-_GATES = Gates(_GATED)
+# the word patterns run only where their words are (see literals.py), each gated on the text it
+# reads; the number patterns need a digit
+_ON_CLEAN = (_EMAIL, _STREET, _SCHOOL, _HANDLE)
+_ON_MATCH = (_OFF_PLATFORM, _MEET, *(rx for rx, _ in _GROOMING))
+_GATED = _ON_CLEAN + _ON_MATCH
+_CLEAN_GATES, _MATCH_GATES = Gates(_ON_CLEAN), Gates(_ON_MATCH)
 _DIGIT = re.compile(r"\d")
 
 
@@ -65,7 +68,7 @@ def analyse(doc: Normalised) -> Signal:
     clean = doc.clean
     findings: list[Finding] = []
     digits = _DIGIT.search(clean) is not None
-    opened = {_GATED[i] for i in _GATES.open(clean) | _GATES.open(doc.match)}
+    opened = set(_CLEAN_GATES.filter(_ON_CLEAN, clean)) | set(_MATCH_GATES.filter(_ON_MATCH, doc.match))
 
     def add(category: str, score: float, reason: str, evidence: str) -> None:
         findings.append(Finding("contact", category, score, reason, status=MARKER, evidence=evidence[:120]))

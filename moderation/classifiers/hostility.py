@@ -53,8 +53,7 @@ _GATES = Gates([rx for rx, _ in PATTERNS])
 
 def analyse(doc: Normalised) -> Signal:
     findings: list[Finding] = []
-    for i in sorted(_GATES.open(doc.match)):
-        rx, why = PATTERNS[i]
+    for rx, why in _GATES.filter(PATTERNS, doc.match):
         m = rx.search(doc.match)
         if m:
             findings.append(Finding("hostility", "hostility", 0.6, why, status=MARKER, evidence=m.group(0)[:160]))

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifiers import contact, rules
+from moderation.classifiers import contact, hostility, rules
 from moderation.classifiers.literals import Gates, required, required_all
 from moderation.classifiers.semantic import load_exemplars
 from moderation.normalise import normalise
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-PATTERNS = [r.pattern for r in rules.RULES] + list(rules.IDIOMS) + list(contact._GATED)
+PATTERNS = [r.pattern for r in rules.RULES] + list(rules.IDIOMS) + list(contact._GATED) + [rx for rx, _ in hostility.PATTERNS]
 
 
 def _texts() -> list[str]:
