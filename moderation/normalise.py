@@ -36,6 +36,8 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "!": "i", "|": "l", "+": "t", "€": "e", "£": "l"})
 _LEET_WORD = re.compile(r"[\w@$!|+€£]*[a-z][\w@$!|+€£]*")
 _LEET_CHARS = re.compile(r"[0-9@$!|+€£]")
+# a number with its unit is not leetspeak: "15yo", "3yrs", "2nd", "10pm", "20mg", and year groups "y7"
+_NUMBER_WITH_UNIT = re.compile(r"\d+(?:[a-z]{1,6})|y\d{1,2}")
 _SPELLED = re.compile(r"\b(?:[a-z][.\-_*·~]+){2,}[a-z]\b|\b[a-z][.\-_*·~]+[a-z]\b(?=[.\-_*·~]?\s|$)")
 _SPACED = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufff9-\ufffd]+")
@@ -87,7 +89,7 @@ def _leet_word(m: re.Match) -> str:
     word = m.group(0)
     core = word.rstrip("!|+")          # "done!!!" keeps its exclamation marks
     tail = word[len(core):]
-    if not _LEET_CHARS.search(core) or core.isdigit():
+    if not _LEET_CHARS.search(core) or core.isdigit() or _NUMBER_WITH_UNIT.fullmatch(core):
         return word
     return core.translate(_LEET) + tail
 

@@ -82,6 +82,7 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
     d = Decision()
     rules = signals.get("rules") or Signal("rules")
     semantic = signals.get("semantic") or Signal("semantic", available=False)
+    hostile = signals.get("hostility") or Signal("hostility")
 
     # ---- 1. safeguarding risk ------------------------------------------------------------------------
     suppressed: dict[str, str] = {}          # category -> status that says "not a disclosure"
@@ -179,11 +180,14 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                 continue  # "School run" near a bullying line: too little text to ask a person about
             # below the confident threshold the category must also outweigh "benign" in the same
             # passage: a worried-sounding but ordinary post (grief, a SENCO meeting, new medication)
-            # often gives a risk category 0.3-0.5 while benign is more likely still
+            # often gives a risk category 0.3-0.5 while benign is more likely still. Nor beside an
+            # insult aimed at another member: "no wonder nobody replies to u" is about them and reads
+            # close to loneliness; the moderator who reads the insult sees it.
             if status is None and enough_words and sem.score >= settings.semantic_escalate and (
                     sem.score > sem.extra.get("benign", 0.0)) and not sem.extra.get(
                     "figurative") and cat in settings.semantic_escalate_categories and not (
-                    cat in settings.parent_concern_review_only and _author_is_parent(ctx)):
+                    cat in settings.parent_concern_review_only and _author_is_parent(ctx)) and not (
+                    hostile.findings):
                 d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)
                 d.show_helplines = True
             elif status in (PAST, NEGATED, TOPIC):
@@ -256,7 +260,6 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
 
     # hateful generalisations, insults and threats aimed at people: a person reads them (on youth
     # boards before anyone else does); alone they never remove a post
-    hostile = signals.get("hostility") or Signal("hostility")
     if hostile.findings and ctx.kind != "report_note":
         why = "Hostile: " + "; ".join(f"{f.reason} ('{f.evidence}')" for f in hostile.findings[:3])
         d.raise_to(settings.hostility_action, why, "standard", "hostility")

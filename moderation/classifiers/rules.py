@@ -72,12 +72,12 @@ IDIOMS = [_rx(p) for p in (
     r"(?:going to\s+|gonna\s+)?(?:kill|murder|end|strangle|throttle|batter|lock)\s+(?:him|her|them|someone|my \w+)\b"
     r"(?=[^.]*\b(?:if|when|by|lol|lmao|haha|i swear)\b|[^.]*(?:😂|🤣|🙄|😤))",
     r"\b(?:i'?m|im|i am|we'?re) (?:so |literally |actually )?dead if\b",
-    r"\b(?:i|i just|i literally) (?:want|wanna) (?:to )?die\b(?=[^.!?]*(?:\b(?:lol|lmao|lmfao|haha\w*)\b|💀|😂|🤣))",
+    r"\b(?:i|i just|i literally|i'?m|im|i am)(?: actually| literally)? (?:want|wanna|going to|gonna) (?:to )?(?:actually |literally )?die\b(?=[^.!?]*(?:\b(?:lol|lmao|lmfao|haha\w*)\b|💀|😂|🤣))",
     # a surprise kept from someone ("planning a surprise party for mum, our little secret")
     r"\bsurprise\b[^.]{0,80}\b(?:our (?:little )?secret|don'?t tell (?:anyone|her|him|mum|dad))\b|\b(?:our (?:little )?secret|don'?t tell (?:anyone|her|him|mum|dad))\b[^.]{0,80}\bsurprise\b(?:[^.]{0,80}\bour (?:little )?secret\b)?",
     r"\bsleep for (?:a |about )?(?:\d+|a hundred|hundred|a thousand|a million|a week|a month|days|weeks|ever)(?: (?:years|days|hours))?\b",
     r"\bif i (?:have to|hear|see|get|do|sit through|watch) [^.]{0,80}?\b(?:one more|another|again)\b[^.]{0,60}?\b(?:i'?m|im|i am|i'?ll|ill|i will)\s+"
-    r"(?:going to |gonna |actually |literally )*(?:walk into the sea|jump out (?:of )?(?:the |a )?window|scream|cry|explode|combust|lose it)\b",
+    r"(?:going to |gonna |actually |literally )*(?:walk into the sea|jump out (?:of )?(?:the |a )?window|scream|cry|explode|combust|lose it|die)\b",
     r"\bif\b[^.]{0,80}?\b(?:i'?m|im|i am|i'?ll|ill|i will)\s+(?:literally\s+|actually\s+)?(?:going to\s+|gonna\s+)?"
     r"(?:kill|murder|end|strangle|throttle)\s+(?:him|her|them|my \w+)\b",
 )]
@@ -97,7 +97,7 @@ RECOVERY = _rx(r"\b(?:recover(?:ed|ing|y)|clean (?:for|since|from)|(?:\d+|a|one|
                r"(?:i'?m|im|i am) not in a (?:bad|dark) (?:way|place)|(?:i'?m|im|i am) still here and (?:i'?m|im|i am) glad|(?:i'?m|im|i am) glad (?:i'?m|im|i am) still (?:here|alive))\b")
 # ("it gets better" is advice, not a recovery claim: "everyone says it gets better but I want to die")
 RELAPSE = _rx(r"\b(?:again|relapsed?|relapsing|started (?:again|up)|back to|still)\b")
-PAST_RX = _rx(r"\b(?:used to|use to|years ago|months ago|a long time ago|when i was (?:younger|little|small|a kid|a child|a teen|\d+(?!\s*(?:months?|weeks?)\b)|in year \d+|at school)|in (?:secondary|primary|high) school|was in a (?:really |very |pretty )?(?:bad|dark|low) place|in the (?:autumn|spring|summer|winter)|last (?:autumn|spring|summer|winter|term)|"
+PAST_RX = _rx(r"\b(?:used to|use to|years ago|months ago|a long time ago|when i was (?:younger|little|small|a kid|a child|a teen|\d+(?!\s*(?:months?|weeks?)\b)|in year \d+|at school)|in (?:secondary|primary|high) school|was in a (?:really |very |pretty )?(?:bad|dark|low) place|last (?:autumn|spring|summer|winter|term)|"
            r"in the past|back then|back when|back in (?:year \d+|school|the day|\d{4})|no longer|last year|"
            r"(?:a|one|two|three|four|five|six|\d+|a few|a couple of) (?:years?|months?) ago|"
            r"recover(?:ed|ing|y)|clean (?:for|since)|(?:\d+|a|one|two|three|six) (?:days?|weeks?|months?|years?) clean|"
@@ -120,7 +120,9 @@ TOPIC_RX = _rx(r"\b(?:what if|in case|if (?:someone|somebody|anyone|a child|a yo
                r"(?:teach|teaching|taught|educate|warn|warning|warned) (?:my |our |the |your )?(?:kids|children|son|daughter|teen|child)s? (?:about|on)|"
                r"read(?:ing)? (?:about|that|an|something|up)|for my (?:job|work|course|degree|training)|asked (?:me )?what (?:\w+ ){1,3}(?:is|means)|age[- ]appropriate|explain (?:it|\w+) to|heard (?:about|that|something)|(?:letter|email|newsletter|text|leaflet|message) (?:from (?:the )?school )?(?:about|on|re)|"
                r"how (?:do|can|would|will|should) (?:i|we|you|parents) (?:\w+ )?(?:know|tell|spot|check) (?:if|whether|when)|(?:in|on) the news|on (?:tv|telly|netflix|iplayer)|"
-               r"prevent(?:ion|ing)?|safeguarding (?:training|course|lead|policy)|dbs|statistics|figures show|set texts?|for (?:gcse|a[- ]?levels?)|"
+               r"prevent(?:ion|ing)?|(?:level \d )?safeguarding (?:training|course|lead|policy|module|level \d|for)|dbs|"
+               r"for (?:re|rs|pshe|pse|rse|citizenship|sociology|psychology|history|health and social care|homework|coursework)\b|"
+               r"(?:the|a|this) (?:bit|part|section|unit|module|chapter|topic) (?:on|about)|research (?:it|this|that|them)|statistics|figures show|set texts?|for (?:gcse|a[- ]?levels?)|"
                r"came in (?:to talk|to school|and talked|to do a talk)|"
                r"(?:is|are) (?:a |so |really |such a )?(?:serious|big|huge|common|real|growing) (?:issue|problem|thing|concern)|"
                r"(?:does|do|did|has|have|is|are) (?:anyone|any of you|any parents?)(?: else)?)\b")
@@ -175,13 +177,13 @@ RULES: tuple[Rule, ...] = (
     R(SH, r"\b(?:don'?t|dont|do not|didn'?t|doesn'?t|doesnt|does not) want to (?:be here|live|exist|wake up|be alive|go on|carry on|be around)\b|\bwish(?:ing)? i (?:was|were) dead\b|\bwish i (?:wasn'?t|was not|weren'?t|had never been|hadn'?t been) (?:here|born|alive|around)\b|\bsleep and (?:never|not) wake up\b", 1.0, "first", "does not want to live", True),
     R(SH, r"\b(?:no|isn'?t any|there'?s no|not any|don'?t see (?:the|a|any)) (?:point|reason) (?:in |to |of )?(?:living|being alive|going on|carrying on|live|me being here|being here|trying anymore|waking up)\b", 1.0, "any", "no reason to live", True),
     R(SH, r"\bbetter off (?:dead|without me|if i (?:wasn'?t|was not|weren'?t|wasnt) (?:here|around|alive))\b|\b(?:everyone|they|people|world|family)\b[^.]{0,30}\bbetter off without (?:me|her|him)\b", 1.0, "subject", "thinks others are better off without them", True),
-    R(SH, r"\b(?:took|take|taking|swallow(?:ed)?|stockpil\w*|saving up|collected|od'?d on|overdosed on)\b[^.]{0,25}\b(?:all (?:my|the|of my|of the) )?(?:pills|tablets|paracetamol|painkillers|meds|medication)\b(?=[^.]*\b(?:all|whole|packet|box|bottle|lot|load|loads|handful|bunch|too many|end|die|overdose|enough|hospital|a&e|ambulance|scared|ago)\b)|\boverdos(?:e|ed|ing)\b|\bod'?d\b", 0.9, "subject", "overdose", True),
+    R(SH, r"\b(?:took|take|taking|swallow(?:ed)?|stockpil\w*|saving up|collected|od'?d on|overdosed on)\b[^.]{0,25}\b(?:all (?:my|the|of my|of the) )?(?:pills|tablets|paracetamol|painkillers|meds|medication|sertraline|fluoxetine|citalopram|antidepressants|sleeping pills|co-?codamol|ibuprofen|insulin)\b(?=[^.]*\b(?:all|whole|packet|box|bottle|lot|load|loads|handful|bunch|too many|end|die|overdose|enough|hospital|a&e|ambulance|scared|ago|wake up)\b)|\boverdos(?:e|ed|ing)\b|\bod'?d\b", 0.9, "subject", "overdose", True),
     R(SH, r"\b(?:isn'?t|is not|won'?t be|not) (?:the (?:one|person)|who) (?:who |that |to )?finds? me\b|\bthe (?:one|person|first) (?:who|that|to) finds? me\b|\b(?:bought|got|have|sorted|ordered|saved up) (?:what|everything|all (?:that )?) ?i need\b(?=[^\n]*\b(?:waiting|weekend|tonight|til|till|until|when (?:she|he|they|everyone|mum|dad)|ready|goodbye|last|finds?)\b)", 1.0, "first", "a plan: the means bought, a time chosen, who will find them", True, True),
     R(SH, r"\b(?:i'?ve|ive|i have) decided (?:that )?(?:i'?m|im|i am) done(?:\W*$|[.,;!] | with (?:it all|everything|life|this life|living)\b)", 1.0, "first", "decided they are done", True, True),
     R(SH, r"\bnot (?:gonna|going to|be) be (?:around|here) (?:after|by|past|for much longer|much longer|anymore|any more|this time next)\b|\b(?:top of the (?:car park|multi-?storey|building|bridge|cliff|flats)|the roof)\b[^\n]{0,80}\b(?:be done with (?:it|it all|everything)|end it|for good|jump)\b|\b(?:go|going|get|getting) up (?:there|to the top|on the roof|on the bridge) (?:later|tonight|soon|when)\b[^.]{0,30}\bbe done with (?:it|it all|everything)\b", 1.0, "first", "saying they will not be around / a high place and an ending", True, True),
     R(SH, r"\b(?:jump|jumping|jumped|throw myself) (?:off|from|in front of) (?:a |the )?(?:bridge|building|roof|car park|train|cliff|car|bus|balcony|tower)\b", 1.0, "subject", "jumping from a height / in front of traffic", True),
     R(SH, r"\b(?:suicide|goodbye) (?:note|letter)\b|\bsaid my goodbyes\b|\bthis is (?:my )?goodbye\b|\bwon'?t be (?:here|around) (?:much longer|tomorrow|after tonight)\b|\bwhen i'?m gone\b", 1.0, "any", "saying goodbye", True, True),
-    R(SH, r"\b(?:this is|this'?ll be|this will be|probably|prob) (?:probably |prob )?my last (?:post|message|time (?:posting|on here))\b(?=[^?]{0,160}\b(?:thanks?|thank (?:you|u)|sorry|bye|love (?:you|u)|take care|deleting)\b)|\bif i (?:don'?t|dont|do not|never) wake up\b(?! (?:on time|in time|early|for|before))|\b(?:letters?|notes?) (?:to|for)\b[^.]{0,60}\bnot (?:their|his|her|your) fault\b|\b(?:tell|let) \w+(?: \w+)? (?:know )?it (?:wasn'?t|wasnt|was not|isn'?t|is not) (?:his|her|their|your) fault\b", 1.0, "subject", "goodbye message", True, True),
+    R(SH, r"\b(?:this is|this'?ll be|this will be|probably|prob) (?:probably |prob )?my last (?:post|message|time (?:posting|on here))\b(?=[^?]{0,160}\b(?:thanks?|thank (?:you|u)|sorry|bye|love (?:you|u)|take care|deleting)\b)|\bif i (?:don'?t|dont|do not|never) wake up\b(?! (?:on time|in time|early|for|before))|\bto see if i'?d (?:just )?(?:not|never) wake up\b|\bto see if i (?:would|could) (?:just )?(?:die|not wake up)\b|\b(?:letters?|notes?) (?:to|for)\b[^.]{0,60}\bnot (?:their|his|her|your) fault\b|\b(?:tell|let) \w+(?: \w+)? (?:know )?it (?:wasn'?t|wasnt|was not|isn'?t|is not) (?:his|her|their|your) fault\b", 1.0, "subject", "goodbye message", True, True),
     R(SH, r"\bonly thing that (?:helps|works|calms me|stops (?:it|the pain))\b[^.]{0,20}\b(?:blades?|razors?|cutting|pills|hurting myself|burning)\b|\b(?:tied|tie|tying)\b[^.]{0,40}\b(?:cord|belt|rope|scarf|lead|cable|sheet)s?\b[^.]{0,40}\b(?:bannister|banister|door|beam|loft|hook|rail|wardrobe|tree)\b|\bsee if it (?:would|will|could) (?:hold|take my weight)\b", 1.0, "any", "preparing or using a means of self-harm", True, True),
     R(SH, r"\b(?:hide|hiding|hid|found|find|finding|keep|keeping)\b[^.]{0,25}\b(?:blades?|razors?|sharpeners?)\b|\b(?:blades?|razors?) (?:in|under) (?:her|his|my) (?:room|bed|drawer|pillow|bag)\b|\b(?:cuts?|scars?|marks?|burns?) (?:on|up) (?:my|her|his|their) (?:arms?|wrists?|legs?|thighs?|stomach|body)\b", 0.9, "subject", "cuts or hidden blades", True),
     R(SH, r"\b(?:can'?t|cannot) (?:do this|go on|cope|take (?:it|this)|keep going|carry on)(?: \w+)? ?(?:anymore|any more|much longer)\b|\bgive up on (?:everything|life)\b|\bgiving up on (?:life|everything)\b", 0.5, "first", "cannot go on", True),
@@ -420,6 +422,9 @@ _CONTEXT_GATES = Gates(_CONTEXT)
 _CONTEXT_INDEX = {id(rx): i for i, rx in enumerate(_CONTEXT)}
 
 
+# the name of a subject on its own: a topic marker beside it, in the sentence before or after, makes
+# it talk about the topic ("for RE we're doing forced marriage? teacher wants us to research it")
+_TOPIC_NAME = _rx(r"^(?:fgm|female (?:genital )?(?:mutilation|circumcision|cutting)|forced marriage|county ?lines?|cuckooing)$")
 _ASKS_WHAT_IF = _rx(r"\b(?:if i (?:told|tell|said)|asking for a friend|what (?:would|will) happen if (?:i|my))\b")
 
 
@@ -475,8 +480,8 @@ def analyse(doc: Normalised) -> Signal:
                         (context_past and not has(CURRENT, s))
                         or (has(RECOVERY, window) and not has(RELAPSE, s))):
                     status = PAST
-                if status in (DISCLOSURE, THIRD_PARTY) and not rule.urgent and has(TOPIC_RX, s) \
-                        and not _ASKS_WHAT_IF.search(s):
+                if status in (DISCLOSURE, THIRD_PARTY) and not rule.urgent and not _ASKS_WHAT_IF.search(s) and (
+                        has(TOPIC_RX, s) or (_TOPIC_NAME.match(m.group(0).strip()) and has(TOPIC_RX, window))):
                     status = TOPIC
                 if status in (DISCLOSURE, THIRD_PARTY, TOPIC) and has(INDIRECT_RX, doc.match) and (
                         status != TOPIC or has(INDIRECT_RX, s)):

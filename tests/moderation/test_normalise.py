@@ -27,6 +27,12 @@ def test_numbers_and_punctuation_are_left_alone():
     assert "bye" in doc.match
 
 
+def test_a_number_with_its_unit_is_not_leetspeak():
+    # "15yo" read as leetspeak became "isyo", and the post no longer named a child
+    assert normalise("my 15yo son, y7, 3yrs, the 2nd at 10pm, 20mg").match == "my 15yo son, y7, 3yrs, the 2nd at 10pm, 20mg"
+    assert normalise("k1ll 5h1t").match == "kill shit"
+
+
 def test_bad_input_never_raises():
     assert normalise(None).empty
     assert normalise("").empty

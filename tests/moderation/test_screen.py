@@ -243,10 +243,27 @@ def test_a_single_word_never_escalates_on_a_semantic_match_alone():
     "my brother locked me in the bathroom as a joke lol",
     "shh dont tell anyone but we're planning a surprise party for mum, our little secret",
     "my nan overdosed two years ago today and I still miss her",
+    "if i have to sit through one more double chemistry im actually gonna die 💀",
+    "for RE we're doing arranged vs forced marriage, whats actually the difference? teacher wants us to research it for homework",
+    "Just done my Level 2 safeguarding for my new TA job. The bit on FGM and forced marriage was eye-opening.",
 ])
 def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
     assert screen(text, ctx).action != "escalate"
+
+
+@pytest.mark.parametrize("text", [
+    # "in the summer" is as often ahead as behind: it does not make a plan the past
+    "they're taking me abroad to get married in the summer, im 15",
+    # a medicine by name, and an attempt told in passing in the middle of ordinary news
+    "Got a sofa and a kettle, proper adult now lol. Took a load of my sertraline on Tuesday to see if I'd just "
+    "not wake up, I did wake up obviously. Anyway does anyone know if Argos deliver on Sundays?",
+    # a lesson on the subject in the sentence before does not make a plan for a sister a topic
+    "we did FGM for PSHE today. my auntie says my little sister will get cut this summer back home",
+])
+def test_plans_and_attempts_told_in_passing_escalate(text, rules_only):
+    ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
+    assert screen(text, ctx, rules_only).action == "escalate"
 
 
 def test_a_real_threat_from_someone_else_still_escalates():
@@ -299,3 +316,23 @@ def test_below_the_confident_line_a_risk_reading_must_outweigh_benign(benign, ac
                       extra={"sentence": "some days i am not sure what the point is", "benign": benign})
     d = policy.decide({"semantic": Signal("semantic", findings=[reading])}, young, Settings())
     assert d.action == action, d.reasons
+
+
+
+def test_below_the_confident_line_a_reading_beside_an_insult_goes_to_a_moderator(young):
+    from moderation import policy
+    from moderation.classifiers import DISCLOSURE, Finding, Signal
+    text = "ur literally the dumbest person on this forum, no wonder nobody replies to u"
+    reading = Finding("semantic", "self_harm_suicide", 0.50, "reads as self harm suicide", status=DISCLOSURE,
+                      evidence="an exemplar", self_risk=True, extra={"sentence": text, "benign": 0.2})
+    insult = Finding("hostility", "hostility", 0.6, "insult aimed at someone", evidence="ur literally the dumbest")
+    alone = policy.decide({"semantic": Signal("semantic", findings=[reading])}, young, Settings())
+    assert alone.action == "escalate"
+    beside = policy.decide({"semantic": Signal("semantic", findings=[reading]),
+                            "hostility": Signal("hostility", findings=[insult])}, young, Settings())
+    assert beside.action == "hold" and {"self_harm_suicide", "hostility"} <= set(beside.categories), beside.reasons
+    # a confident reading still reaches the safeguarding lead, insult or not
+    sure = Finding("semantic", "self_harm_suicide", 0.95, "reads as self harm suicide", status=DISCLOSURE,
+                   evidence="an exemplar", self_risk=True, extra={"sentence": text, "benign": 0.02})
+    assert policy.decide({"semantic": Signal("semantic", findings=[sure]),
+                          "hostility": Signal("hostility", findings=[insult])}, young, Settings()).action == "escalate"
