@@ -17,6 +17,7 @@ wordings no rule lists, and the evidence shows where the two agree or not.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -402,24 +403,59 @@ class Reading:
     def __call__(self, rx: re.Pattern, text: str) -> bool:
         key = (id(rx), text)
         if key not in self.seen:
-            i = _CONTEXT_INDEX.get(id(rx))
-            if i is not None:
+            parts = _CONTEXT_PARTS.get(id(rx))
+            if parts is None:
+                self.seen[key] = rx.search(text) is not None
+            else:
                 if self.whole is not None:
                     opened = self.whole
                 else:
                     if text not in self.opened:
                         self.opened[text] = _CONTEXT_GATES.open(text)
                     opened = self.opened[text]
-                if i not in opened:
-                    self.seen[key] = False
-                    return False
-            self.seen[key] = rx.search(text) is not None
+                self.seen[key] = any(_PARTS[j].search(text) for j in parts if j in opened)
         return self.seen[key]
 
 
+def top_level_alternatives(rx: re.Pattern) -> list[re.Pattern]:
+    """`\\b(?:a|b|c)\\b` as `\\b(?:a)\\b`, `\\b(?:b)\\b`, ...: the text contains a match of the
+    pattern exactly when it contains a match of one of them. Each is gated on its own words, so a
+    long list of topic markers costs only the few whose words are in the text (`re` tried every
+    alternative at every position). Any other shape is kept whole."""
+    src = rx.pattern
+    if not (src.startswith(r"\b(?:") and src.endswith(r")\b")):
+        return [rx]
+    inner, parts, depth, start, i, in_class = src[5:-3], [], 0, 0, 0, False
+    while i < len(inner):
+        ch = inner[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:               # the opening group closes before the end: not one alternation
+                return [rx]
+        elif ch == "|" and depth == 0:
+            parts.append(inner[start:i])
+            start = i + 1
+        i += 1
+    parts.append(inner[start:])
+    return [re.compile(r"\b(?:" + part + r")\b", rx.flags) for part in parts]
+
+
 _CONTEXT = (TOPIC_RX, CURRENT, PAST_RX, RECOVERY, RELAPSE, INDIRECT_RX, URGENT, THIRD)
-_CONTEXT_GATES = Gates(_CONTEXT)
-_CONTEXT_INDEX = {id(rx): i for i, rx in enumerate(_CONTEXT)}
+_SPLIT = [top_level_alternatives(rx) for rx in _CONTEXT]
+_PARTS = [part for parts in _SPLIT for part in parts]
+_BOUNDS = list(itertools.accumulate(map(len, _SPLIT), initial=0))
+# a context pattern -> the indexes of its parts in _PARTS
+_CONTEXT_PARTS = {id(rx): range(_BOUNDS[k], _BOUNDS[k + 1]) for k, rx in enumerate(_CONTEXT)}
+_CONTEXT_GATES = Gates(_PARTS)
 
 
 # the name of a subject on its own: a topic marker beside it, in the sentence before or after, makes

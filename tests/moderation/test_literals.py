@@ -13,7 +13,8 @@ from moderation.classifiers.semantic import load_exemplars
 from moderation.normalise import normalise
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-PATTERNS = [r.pattern for r in rules.RULES] + list(rules.IDIOMS) + list(contact._GATED) + [rx for rx, _ in hostility.PATTERNS]
+PATTERNS = [r.pattern for r in rules.RULES] + list(rules.IDIOMS) + list(contact._GATED) + \
+    [rx for rx, _ in hostility.PATTERNS] + rules._PARTS
 
 
 def _texts() -> list[str]:
@@ -35,6 +36,30 @@ def test_a_gate_never_turns_away_a_text_its_pattern_matches():
     assert checked > 3000
     # the gates do narrow: a sentence opens a handful of the 110-odd patterns, not most of them
     assert opened / checked < 10
+
+
+def test_context_read_in_gated_parts_reads_as_the_whole_pattern():
+    # topic, past, urgency... are each split into their alternatives and gated one by one
+    assert len(rules._PARTS) > 100
+    checked = 0
+    for text in _texts()[::3]:
+        doc = normalise(text)
+        reading = rules.Reading((doc.match, " ".join(doc.sentences)))
+        for piece in [doc.match, *doc.sentences]:
+            for rx in rules._CONTEXT:
+                assert reading(rx, piece) == (rx.search(piece) is not None), (rx.pattern[:40], piece)
+                assert rules.Reading()(rx, piece) == (rx.search(piece) is not None)
+                checked += 1
+    assert checked > 10000
+
+
+@pytest.mark.parametrize("pattern, parts", [
+    (r"\b(?:a|b(?:c|d)|[|)]e)\b", [r"\b(?:a)\b", r"\b(?:b(?:c|d))\b", r"\b(?:[|)]e)\b"]),
+    (r"\b(?:a)|(?:b)\b", [r"\b(?:a)|(?:b)\b"]),          # not one alternation: kept whole
+    (r"x|y", [r"x|y"]),
+])
+def test_top_level_alternatives(pattern, parts):
+    assert [p.pattern for p in rules.top_level_alternatives(re.compile(pattern))] == parts
 
 
 def test_required_words_come_from_the_pattern():
