@@ -36,9 +36,11 @@ from moderation import ScreenContext, screen, screen_many  # noqa: E402
 from moderation.__main__ import evaluate, read_jsonl  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
-EVAL = ROOT / "tests" / "data" / "moderation_eval.jsonl"
-# blocks written blind (without seeing the rules, exemplars or earlier rows); see moderation_eval.md
-HOLDOUTS = [ROOT / "tests" / "data" / f"moderation_holdout{n}.jsonl" for n in (2, 3, 4, 5, 6, 7, 8)]
+from moderation.classifiers.tuning import POSTS_DIR, TRAINING_POSTS  # noqa: E402
+
+# the blocks already used for tuning (and trained on); the later, blind ones are not read here, so
+# running the bench does not spend them (see tests/data/moderation_eval.md)
+USED = [POSTS_DIR / name for name in TRAINING_POSTS]
 ETHOS = ROOT.parent / "shared" / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 
@@ -51,7 +53,7 @@ def rss_mb() -> float:
 
 
 def posts_of_60_words(n: int) -> list[str]:
-    texts = [r["text"] for r in read_jsonl(str(EVAL))]
+    texts = [r["text"] for r in read_jsonl(str(POSTS_DIR / "moderation_eval.jsonl"))]
     out, i = [], 0
     while len(out) < n:
         words: list[str] = []
@@ -255,13 +257,13 @@ def main() -> int:
         print(f"  {name:<10} {rss_child(js):7.0f} MB")
     print(f"  baseline: bare python {base_py:.0f} MB; python + import torch {base_torch:.0f} MB; target <= 1,229 MB")
 
-    print("\n== evaluation set (tests/data/moderation_eval.jsonl) ==")
-    rows = list(read_jsonl(str(EVAL))) + [r for f in HOLDOUTS if f.is_file() for r in read_jsonl(str(f))]
+    print("\n== evaluation rows already used (tests/data: " + ", ".join(TRAINING_POSTS) + ") ==")
+    rows = [r for f in USED if f.is_file() for r in read_jsonl(str(f))]
     null = open(os.devnull, "w")
     from moderation.classifiers import semantic as sem
     print(f"  base reads with {on_model_thread(sem.matcher, tiers['base']).backend}; "
           "'shipped' is the same engine with the shipped MiniLM and a logistic regression (no fine-tuning)")
-    for split in ("dev", "dev2", "dev3", "dev4", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", None):
+    for split in list(dict.fromkeys(r.get("split") for r in rows)) + [None]:
         part = [r for r in rows if split is None or r.get("split") == split]
         if not part:
             continue
@@ -274,8 +276,9 @@ def main() -> int:
                   f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
                   f"({res['n']} texts)")
     print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
-    print("  dev* splits tuned the rules and chose the classifier's thresholds; holdout to holdout8 were each measured\n"
-          "  blind once and then used; their first figures are in tests/data/moderation_eval.md. No row is an exemplar;\n  holdout9 and holdout10 are unseen (see moderation_eval.md).")
+    print("  In-sample: these rows tuned the rules and thresholds, and the tuned MiniLM ('base') is trained on them.\n"
+          "  Each holdout block was measured blind once before it was used; those first figures, and the blocks\n"
+          "  still unseen, are in tests/data/moderation_eval.md.")
 
     if ETHOS.is_file():
         print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")

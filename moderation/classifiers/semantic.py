@@ -13,8 +13,8 @@ probability per category; a category scores its best sentence. Nearest-exemplar 
 The classifier weighs every exemplar at once, and benign is a class that competes, not a margin.
 Evidence stays explainable: the sentence, the probability and the nearest exemplar of the category.
 
-Where `python -m moderation train` has fine-tuned MiniLM on the same exemplars (a set-up step, see
-`tuning.py`), the tuned encoder and its trained head replace the shipped encoder and the logistic
+Where `python -m moderation train` has fine-tuned MiniLM on the same exemplars and the evaluation
+posts already used (a set-up step, see `tuning.py`), the tuned encoder and its trained head replace the shipped encoder and the logistic
 regression; the verdicts name the backend ("minilm-tuned" or "minilm").
 
 The transformer's Linear layers run int8 (per-channel dynamic quantisation; `semantic_quantize`):
@@ -127,7 +127,8 @@ class Matcher:
         self.transformer = self.model[0].auto_model
         # the fine-tuned encoder and head where `python -m moderation train` has built them for
         # these exemplars; else the frozen encoder and a logistic regression trained here
-        saved = tuning.load(tuning.path_for(ex, tuned_dir), tuning.fingerprint(ex)) if tuned else None
+        fp = tuning.fingerprint(ex) if tuned else ""
+        saved = tuning.load(tuning.path_for(ex, tuned_dir, fp), fp) if tuned else None
         if saved is not None:
             self.transformer.load_state_dict(saved["encoder"])
         elif tuned:

@@ -246,6 +246,7 @@ def test_a_single_word_never_escalates_on_a_semantic_match_alone():
     "if i have to sit through one more double chemistry im actually gonna die 💀",
     "for RE we're doing arranged vs forced marriage, whats actually the difference? teacher wants us to research it for homework",
     "Just done my Level 2 safeguarding for my new TA job. The bit on FGM and forced marriage was eye-opening.",
+    "Studying criminology and my module this term is on modern slavery and county lines. Heavy going but fascinating.",
 ])
 def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
@@ -260,6 +261,10 @@ def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
     "not wake up, I did wake up obviously. Anyway does anyone know if Argos deliver on Sundays?",
     # a lesson on the subject in the sentence before does not make a plan for a sister a topic
     "we did FGM for PSHE today. my auntie says my little sister will get cut this summer back home",
+    # a reported threat is not a 'what if anyone...' question
+    "my step dad has been hurting my mum and he said if anyone calls the police he'll hurt her worse",
+    "Hi all, I'm new here, I'm 14. Most evenings I go up to the top of the multi-storey in town and stand on "
+    "the wall working up the courage. I'd really like to find people who like Stray Kids too!",
 ])
 def test_plans_and_attempts_told_in_passing_escalate(text, rules_only):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)

@@ -47,3 +47,20 @@ def test_weights_trained_on_other_exemplars_are_never_loaded(tmp_path):
 @pytest.mark.skipif(not os.environ.get("VILLAGE_STRICT_TESTS"), reason="make test trains it first; CI checks")
 def test_the_set_up_step_built_the_tuned_model():
     assert semantic.matcher(Settings()).backend == "minilm-tuned"
+
+
+def test_training_posts_are_read_in_passages_and_named_in_the_fingerprint():
+    base = semantic.Matcher(quantize=False, tuned=False)
+    long_risk = "Potty training is going well and she loves her new nursery. " * 4 + \
+        "I took all my tablets last night because I want to die."
+    texts, labels = tuning.post_passages(base, [("we crushed the quiz night", "benign"),
+                                                (long_risk, "self_harm_suicide")])
+    # a long risk post gives the one passage that reads as its category, not its ordinary talk
+    assert labels == ["benign", "self_harm_suicide"]
+    assert len(texts) == 2 and "tablets" in texts[1]
+    ex = semantic.load_exemplars()
+    assert tuning.fingerprint(ex, [("a post", "benign")]) != tuning.fingerprint(ex, [("another", "benign")])
+    posts = tuning.load_posts()
+    assert len(posts) > 1000 and {label for _, label in posts} <= set(ex)
+    # the blocks kept blind for their first figures are not trained on
+    assert not any(n in tuning.TRAINING_POSTS for n in ("moderation_holdout11.jsonl", "moderation_holdout12.jsonl"))
