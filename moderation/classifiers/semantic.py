@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-from moderation.classifiers import DISCLOSURE, PAST, SAFEGUARDING, TOPIC, Finding, Signal
+from moderation.classifiers import DISCLOSURE, PAST, SAFEGUARDING, Finding, Signal
 from moderation.classifiers import rules as _rules
 from moderation.normalise import Normalised
 
@@ -261,14 +261,16 @@ class Matcher:
             if someone is None and cat not in settings.semantic_escalate_categories:
                 someone = any(has(_rules.THIRD, text) for text, _ in passages)
             status = DISCLOSURE
-            # the same reading of context as the rules: recovery, long past, talk about a topic
-            # (several categories often share their best passage: each pattern reads it once)
+            # the same reading of the past as the rules: recovery, long past (several categories
+            # often share their best passage: each pattern reads it once). Not their reading of a
+            # topic: the classifier has learned talk about a topic as benign, and the rules' markers
+            # of it ("does anyone know", "just in case", a "story about") turned real disclosures
+            # to the forum into topics ("does anyone know if a refuge will take me and two kids").
+            # Where a rule reads the same category as a topic, the policy still follows the rule.
             if has(_rules.RECOVERY, sentence) and not has(_rules.RELAPSE, sentence):
                 status = PAST
             elif has(_rules.PAST_RX, sentence) and not has(_rules.CURRENT, sentence):
                 status = PAST
-            elif has(_rules.TOPIC_RX, sentence) and not has(_rules.INDIRECT_RX, sentence):
-                status = TOPIC
             findings.append(Finding(
                 "semantic", cat, p,
                 f"reads as {cat.replace('_', ' ')} (probability {p:.2f})",

@@ -14,10 +14,11 @@ the matcher reads them at run time. Trained on sentences alone, the model was su
 posts unlike any exemplar (a grandad's funeral read as a goodbye at 0.86). The blocks not yet run
 stay out, so their first figures are still blind.
 
-Training takes about three minutes on two CPU cores, so it is done once, at set-up (`make setup`
+Training takes about six minutes on two CPU cores, so it is done once, at set-up (`make setup`
 runs it) and saved to a file named by a fingerprint of everything it was trained from: the
-exemplars, the settings below and the base model's files. A changed exemplar gives a new name, so a
-stale file is never loaded; until the new one is trained, the matcher uses the frozen encoder and
+exemplars, the training posts, the settings below and the base model's files. A changed exemplar
+or post gives a new name, so a stale file is never loaded; until the new one is trained, the
+matcher uses the frozen encoder and
 the logistic regression, and says so in its backend name ("minilm" rather than "minilm-tuned").
 """
 from __future__ import annotations
@@ -211,7 +212,7 @@ def train(configured_dir: str = "", *, force: bool = False, epochs: float = EPOC
     base = semantic.Matcher(quantize=False, tuned=False)
     texts, labels = post_passages(base, posts)
     progress(f"fine-tuning MiniLM on {len(base.texts)} exemplars and {len(texts)} passages of {len(posts)} posts "
-             "(about five minutes on two cores)")
+             "(about six minutes on two cores)")
     transformer = base.model[0].auto_model
     targets = [base.classes.index(label) for label in base.labels + labels]
     weight, bias = fine_tune(transformer, base.tokenizer, base.texts + texts, targets, base.coef.T, base.intercept,

@@ -247,6 +247,7 @@ def test_a_single_word_never_escalates_on_a_semantic_match_alone():
     "for RE we're doing arranged vs forced marriage, whats actually the difference? teacher wants us to research it for homework",
     "Just done my Level 2 safeguarding for my new TA job. The bit on FGM and forced marriage was eye-opening.",
     "Studying criminology and my module this term is on modern slavery and county lines. Heavy going but fascinating.",
+    "I got a burn on my arm from the iron doing DH's shirts",
 ])
 def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
@@ -265,6 +266,8 @@ def test_figures_of_speech_and_things_that_are_over_do_not_page_anyone(text):
     "my step dad has been hurting my mum and he said if anyone calls the police he'll hurt her worse",
     "Hi all, I'm new here, I'm 14. Most evenings I go up to the top of the multi-storey in town and stand on "
     "the wall working up the courage. I'd really like to find people who like Stray Kids too!",
+    "cant do uni anymore cant do anything. keep googling how long it takes and whether it hurts. sorry",
+    "I saw a small round burn on the youngest's arm that looks like it's from a cigarette. She says he's great with them",
 ])
 def test_plans_and_attempts_told_in_passing_escalate(text, rules_only):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)

@@ -26,6 +26,19 @@ def test_catches_wording_no_rule_lists(settings):
     assert sem[0]["evidence"] in semantic.load_exemplars()["self_harm_suicide"]   # nearest exemplar
 
 
+def test_a_question_to_the_forum_is_not_talk_about_a_topic(settings):
+    # "does anyone know ..." is how many disclosures are asked; the rules call it a topic marker, and
+    # the semantic reading no longer takes it from them
+    ctx = ScreenContext(audience="parents", author_age_band="adult", approved_posts=9)
+    v = screen("Does anyone know if a refuge will take me and two kids at no notice? I've got a bag packed at "
+               "my mum's. He gets in from work at 6 and I can't be here when he does", ctx, settings)
+    assert v.action == "escalate" and "domestic_abuse" in v.categories, v.reasons
+    # a rule that reads the subject as a topic still speaks for the category
+    lesson = screen("We had an assembly about self harm today, does anyone know good books on it for teens?",
+                    ctx, settings)
+    assert lesson.action == "publish", lesson.reasons
+
+
 def test_agreement_and_disagreement_are_visible(settings):
     ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
     v = screen("I want to end it all", ctx, settings)
