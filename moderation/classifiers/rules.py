@@ -403,7 +403,8 @@ class Reading:
     def __init__(self, whole: Sequence[str] = ()) -> None:
         self.seen: dict[tuple[int, str], bool] = {}
         self.opened: dict[str, set[int]] = {}
-        self.whole: set[int] | None = set().union(*(_CONTEXT_GATES.open(t) for t in whole)) if whole else None
+        # (a post on one line with ". " between sentences is the same text both ways: read it once)
+        self.whole: set[int] | None = set().union(*(_CONTEXT_GATES.open(t) for t in set(whole))) if whole else None
 
     def __call__(self, rx: re.Pattern, text: str) -> bool:
         key = (id(rx), text)
