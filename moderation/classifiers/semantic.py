@@ -14,8 +14,9 @@ The classifier weighs every exemplar at once, and benign is a class that compete
 Evidence stays explainable: the sentence, the probability and the nearest exemplar of the category.
 
 Where `python -m moderation train` has fine-tuned MiniLM on the same exemplars and the evaluation
-posts already used (a set-up step, see `tuning.py`), the tuned encoder and its trained head replace the shipped encoder and the logistic
-regression; the verdicts name the backend ("minilm-tuned" or "minilm").
+posts already used (a set-up step, see `tuning.py`), the tuned encoder and its trained head replace
+the shipped encoder and the logistic regression; the verdicts name the backend ("minilm-tuned" or
+"minilm").
 
 The transformer's Linear layers run int8 (per-channel dynamic quantisation; `semantic_quantize`):
 about three times faster on a CPU, embeddings within ~0.97 cosine of fp32; the exemplars are
@@ -69,8 +70,9 @@ def passages(doc: Normalised) -> list[tuple[str, bool]]:
     when she sees my report lmao"); what is left of such a passage is hyperbole's context, so the
     policy escalates on it only when the classifier is sure."""
     out: list[list] = []
+    gate = _rules.idiom_gate(doc.match)
     for sentence in doc.sentences:
-        stripped, idioms = _rules.strip_idioms(sentence)
+        stripped, idioms = _rules.strip_idioms(sentence, gate)
         s = stripped.replace(" ~ ", " ").strip(" ~")
         if not any(c.isalpha() for c in s):
             continue
@@ -126,7 +128,7 @@ class Matcher:
             raise RuntimeError("MiniLM model does not use mean pooling")
         self.transformer = self.model[0].auto_model
         # the fine-tuned encoder and head where `python -m moderation train` has built them for
-        # these exemplars; else the frozen encoder and a logistic regression trained here
+        # these exemplars and posts; else the frozen encoder and a logistic regression trained here
         fp = tuning.fingerprint(ex) if tuned else ""
         saved = tuning.load(tuning.path_for(ex, tuned_dir, fp), fp) if tuned else None
         if saved is not None:

@@ -18,8 +18,8 @@ Training takes about six minutes on two CPU cores, so it is done once, at set-up
 runs it) and saved to a file named by a fingerprint of everything it was trained from: the
 exemplars, the training posts, the settings below and the base model's files. A changed exemplar
 or post gives a new name, so a stale file is never loaded; until the new one is trained, the
-matcher uses the frozen encoder and
-the logistic regression, and says so in its backend name ("minilm" rather than "minilm-tuned").
+matcher uses the frozen encoder and the logistic regression, and says so in its backend name
+("minilm" rather than "minilm-tuned").
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ FORMAT = 2                # bump when the file's layout or the training changes
 POSTS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 # evaluation blocks already used for tuning (see tests/data/moderation_eval.md); the later ones are
 # kept blind. Missing files (an installed package without the repository) are skipped.
-TRAINING_POSTS = ("moderation_eval.jsonl",) + tuple(f"moderation_holdout{n}.jsonl" for n in range(2, 11))
+TRAINING_POSTS = ("moderation_eval.jsonl",) + tuple(f"moderation_holdout{n}.jsonl" for n in range(2, 12))
 
 
 def _base_model_files() -> list[Path]:

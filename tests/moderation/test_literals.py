@@ -53,6 +53,14 @@ def test_context_read_in_gated_parts_reads_as_the_whole_pattern():
     assert checked > 10000
 
 
+def test_one_idiom_gate_per_post_strips_what_a_gate_per_sentence_does():
+    for text in _texts()[::2]:
+        doc = normalise(text)
+        gate = rules.idiom_gate(doc.match)
+        for sentence in doc.sentences:
+            assert rules.strip_idioms(sentence, gate) == rules.strip_idioms(sentence), sentence
+
+
 @pytest.mark.parametrize("pattern, parts", [
     (r"\b(?:a|b(?:c|d)|[|)]e)\b", [r"\b(?:a)\b", r"\b(?:b(?:c|d))\b", r"\b(?:[|)]e)\b"]),
     (r"\b(?:a)|(?:b)\b", [r"\b(?:a)|(?:b)\b"]),          # not one alternation: kept whole
