@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from blinker import Namespace
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -21,13 +20,9 @@ from community.forms import clean_text
 from community.models import (Audience, Board, Notification, Post, PostRevision, PostState, Reaction, ReviewItem,
                               ReviewSource, Role, Subscription, Thread, User)
 from community.screening import context_for, screen_text
+from community.signals import escalated
 from community.text import excerpt, has_link, mentions
 
-# Hook for the safeguarding issue: receivers run INSIDE the posting transaction (before the commit), so a
-# case row they add is stored atomically with the post and its review item.
-# Signature: receiver(sender, *, item: ReviewItem, post: Post | None, verdict) -> None
-signals = Namespace()
-escalated = signals.signal("forum-escalated")
 
 TITLE_MIN, TITLE_MAX = 3, 150
 NOTE_MAX = 1000
