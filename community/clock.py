@@ -1,4 +1,9 @@
-"""The one place Village reads the time, so that tests can move it (the clock is the edge of the world)."""
+"""The one place Village reads the time, so that tests can move it (the clock is the edge of the world).
+
+Times are naive UTC everywhere inside Village (stored the same way on SQLite and PostgreSQL) and shown
+in Europe/London. Tests freeze the clock at an instant they choose (`freeze`) and move it on (`advance`);
+nothing else in Village may call `datetime.now()` or `date.today()`.
+"""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -6,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 _offset = timedelta(0)
+_frozen: datetime | None = None
 
 
 def utcnow() -> datetime:
     """Naive UTC: stored the same way on SQLite and PostgreSQL; shown in Europe/London."""
-    return datetime.now(UTC).replace(tzinfo=None) + _offset
+    base = _frozen if _frozen is not None else datetime.now(UTC).replace(tzinfo=None)
+    return base + _offset
 
 
 def today() -> date:
@@ -22,6 +29,14 @@ def to_london(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(LONDON)
 
 
+def freeze(moment: datetime) -> None:
+    """Stop the clock at `moment` (aware, or naive UTC); `advance` still moves it on (tests only)."""
+    global _frozen, _offset
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    _frozen, _offset = moment, timedelta(0)
+
+
 def advance(delta: timedelta) -> None:
     """Move the clock on (tests only)."""
     global _offset
@@ -29,5 +44,6 @@ def advance(delta: timedelta) -> None:
 
 
 def reset() -> None:
-    global _offset
-    _offset = timedelta(0)
+    """Back to the machine's clock."""
+    global _offset, _frozen
+    _offset, _frozen = timedelta(0), None
