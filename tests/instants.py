@@ -21,9 +21,9 @@ INSTANTS: dict[str, datetime] = {
     "29-feb-leap": _local(2028, 2, 29, 12, 0),
     "1-mar": _local(2027, 3, 1, 12, 0),
     # 28 March 2027: at 01:00 GMT the clocks go forward to 02:00 BST, so 01:30 local never happens;
-    # 01:30 UTC (02:30 BST) stands in for it.
+    # the moment of change itself (01:00 UTC) stands in for it.
     "spring-0030": _local(2027, 3, 28, 0, 30),
-    "spring-0130": datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
+    "spring-change": datetime(2027, 3, 28, 1, 0, tzinfo=UTC),
     "spring-0230": _local(2027, 3, 28, 2, 30),
     # 31 October 2027: at 02:00 BST the clocks go back to 01:00 GMT, so 01:30 local happens twice.
     "autumn-0030": _local(2027, 10, 31, 0, 30),
