@@ -154,8 +154,12 @@ def load_demo() -> Iterator[str]:
             created += 1
     db.session.commit()
     started = _welcome_threads()
+    from community.groups.demo import load_groups
+
+    groups_line = load_groups()
 
     yield f"Demo county {COUNTY}: {db.session.query(Area).count()} areas, {db.session.query(Venue).count()} venues, {db.session.query(Board).count()} boards."
+    yield f"Group directory: {groups_line}"
     yield f"{created} demo accounts created, {started} welcome threads started. Every demo account's password is: {DEMO_PASSWORD}"
     today = clock.today()
     for username, role, born in ACCOUNTS:

@@ -652,6 +652,8 @@ def mark_all_read(user: User) -> None:
 
 
 def notification_text(note: Notification) -> str:
+    if note.thread_id is None:  # not a forum notification (a group's): it carries its own words
+        return note.text
     return notification_words(note.kind, note.actor.username if note.actor else "Someone", note.thread.title)
 
 

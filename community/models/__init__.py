@@ -1,9 +1,12 @@
 """Typed SQLAlchemy 2 models, one module per domain. Importing this package registers them all."""
 from community.models.areas import Area, Venue
+from community.models.groups import (Booking, CalendarToken, Group, GroupOrganiser, GroupSession, Membership,
+                                     Organisation, Schedule, Taxonomy, TaxonomyTerm)
 from community.models.forums import Board, Notification, Post, PostRevision, PostState, Reaction, Subscription, Thread
 from community.models.people import AgeBand, Audience, Role, User, UserRole
 from community.models.reviews import ReviewItem, ReviewSource, ReviewState
 
-__all__ = ["AgeBand", "Area", "Audience", "Board", "Notification", "Post", "PostRevision", "PostState",
+__all__ = ["AgeBand", "Area", "Audience", "Board", "Booking", "CalendarToken", "Group", "GroupOrganiser",
+           "GroupSession", "Membership", "Organisation", "Schedule", "Taxonomy", "TaxonomyTerm", "Notification", "Post", "PostRevision", "PostState",
            "Reaction", "ReviewItem", "ReviewSource", "ReviewState", "Role", "Subscription", "Thread", "User",
            "UserRole", "Venue"]
