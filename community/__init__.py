@@ -53,6 +53,7 @@ def create_app(config: Config | None = None) -> Flask:
     from community.admin.views import bp as admin_bp
     from community.auth.views import bp as auth_bp
     from community.forums.views import bp as forums_bp
+    from community.groups.oruk import bp as oruk_bp
     from community.groups.views import bp as groups_bp
     from community.main.views import bp as main_bp
     from community.review.views import bp as review_bp
@@ -65,6 +66,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(safeguarding_bp)
     app.register_blueprint(groups_bp)
+    app.register_blueprint(oruk_bp)
 
     from community import realtime
 

@@ -5,14 +5,14 @@ from sqlalchemy import func, select
 
 from community.demo import ACCOUNTS, DEMO_PASSWORD
 from community.extensions import db
-from community.models import Area, Audience, Board, User, Venue
+from community.models import Area, Audience, Board, Group, GroupSession, User, Venue
 from community.models.areas import AreaKind, VenueKind
 from community.models.forums import Post, Thread
 
 
 def counts() -> dict:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Area, Venue, Board, User, Thread, Post)}
+            for model in (Area, Venue, Board, User, Thread, Post, Group, GroupSession)}
 
 
 def test_demo_loads_a_county_and_is_idempotent(app):
@@ -36,6 +36,10 @@ def test_demo_loads_a_county_and_is_idempotent(app):
     audiences = {b.audience for b in db.session.scalars(select(Board))}
     assert audiences == {a.value for a in Audience}
     assert after_first["Thread"] == 3  # welcome threads, through the real posting path
+    # The group directory (issue 13): a programme in every district, with sessions for three months.
+    assert after_first["Group"] >= 60 and after_first["GroupSession"] >= 60 * 10
+    districts = {g.area_id for g in db.session.scalars(select(Group))}
+    assert len(districts) == 12
 
 
 def test_demo_logins_work(app, client):

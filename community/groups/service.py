@@ -440,9 +440,11 @@ def describe_schedule(schedule: Schedule) -> str:
 
 def _session_row(group: Group, schedule: Schedule | None, local_start: datetime, minutes: int) -> GroupSession:
     starts = local_to_utc(local_start)
+    local_end = local_start + timedelta(minutes=minutes)
     return GroupSession(group_id=group.id, schedule_id=schedule.id if schedule else None, occurrence=local_start,
-                        starts_at=starts, ends_at=local_to_utc(local_start + timedelta(minutes=minutes)),
-                        weekday=local_start.weekday(), start_minute=local_start.hour * 60 + local_start.minute,
+                        starts_at=starts, ends_at=local_to_utc(local_end), weekday=local_start.weekday(),
+                        start_minute=local_start.hour * 60 + local_start.minute,
+                        end_minute=local_end.hour * 60 + local_end.minute,
                         in_school_holiday=is_school_holiday(local_start.date()))
 
 
@@ -539,6 +541,7 @@ def move_session(user: User, session: GroupSession, new_date: date | None, start
     session.starts_at = local_to_utc(local_start)
     session.ends_at = local_to_utc(datetime.combine(new_date, end))
     session.weekday, session.start_minute = local_start.weekday(), start.hour * 60 + start.minute
+    session.end_minute = end.hour * 60 + end.minute
     session.in_school_holiday = is_school_holiday(new_date)
     session.moved = True
     session.state = SessionState.SCHEDULED.value
@@ -817,6 +820,16 @@ class Filters:
     step_free: bool = False
     quiet_sensory: bool = False
     hearing_loop: bool = False
+    # The Open Referral UK API's filters (ages in years, times as minutes after local midnight).
+    weekdays: list[int] | None = None
+    start_from: int | None = None
+    end_by: int | None = None
+    min_age_years: float | None = None
+    max_age_years: float | None = None
+    term_uuid: str = ""
+    taxonomy_uuid: str = ""
+    with_sessions_only: bool = True  # the directory lists what is on; the API lists every listed group
+    with_venue_only: bool = False
 
 
 @dataclass
@@ -884,7 +897,7 @@ def _like(word: str) -> str:
     return "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> SearchPage:
+def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp: bool = True) -> SearchPage:
     """Published groups with an upcoming session that matches, soonest first. Four queries whatever
     the page: the count, the page, and the eager loads of its venues and areas."""
     origin = origin_of(filters)
@@ -898,9 +911,17 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Search
         sessions += [GroupSession.start_minute >= lo, GroupSession.start_minute < hi]
     if filters.school_holidays:
         sessions.append(GroupSession.in_school_holiday.is_(True))
+    if filters.weekdays is not None:
+        sessions.append(GroupSession.weekday.in_(filters.weekdays))
+    if filters.start_from is not None:
+        sessions.append(GroupSession.start_minute >= filters.start_from)
+    if filters.end_by is not None:
+        sessions.append(GroupSession.end_minute <= filters.end_by)
+    session_filtered = len(sessions) > 3
     next_session = (select(GroupSession.group_id, func.min(GroupSession.starts_at).label("next_at"))
                     .where(*sessions).group_by(GroupSession.group_id).subquery())
-    where = [Group.state == GroupState.PUBLISHED.value]
+    where = [Group.state == GroupState.PUBLISHED.value] if filters.with_sessions_only else [
+        Group.state.in_([GroupState.PUBLISHED.value, GroupState.PAUSED.value])]
     for word in re.findall(r"\w+", filters.text or "")[:8]:
         pattern = _like(word)
         where.append(or_(func.lower(Group.name).like(pattern, escape="\\"),
@@ -922,6 +943,17 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Search
         where += [Group.min_age_months <= hi, Group.max_age_months >= lo]
     if filters.category:
         where.append(Group.category_id.in_(select(TaxonomyTerm.id).where(TaxonomyTerm.code == filters.category)))
+    if filters.min_age_years is not None and filters.min_age_years > 0:
+        where.append(Group.min_age_months >= math.ceil(filters.min_age_years) * 12)
+    if filters.max_age_years is not None:
+        where.append(Group.max_age_months < (math.floor(filters.max_age_years) + 1) * 12)
+    if filters.term_uuid:
+        where.append(Group.category_id.in_(select(TaxonomyTerm.id).where(TaxonomyTerm.uuid == filters.term_uuid)))
+    if filters.taxonomy_uuid:
+        where.append(Group.category_id.in_(select(TaxonomyTerm.id).join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+                                           .where(Taxonomy.uuid == filters.taxonomy_uuid)))
+    if filters.with_venue_only:
+        where.append(Group.venue_id.is_not(None))
     if filters.free_only:
         where.append(Group.cost_pence == 0)
     if filters.language:
@@ -929,12 +961,18 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Search
     for flag in ("step_free", "quiet_sensory", "hearing_loop"):
         if getattr(filters, flag):
             where.append(getattr(Group, flag).is_(True))
-    base = select(Group, next_session.c.next_at).join(next_session, next_session.c.group_id == Group.id).where(*where)
+    if filters.with_sessions_only or session_filtered:
+        base = select(Group, next_session.c.next_at).join(next_session, next_session.c.group_id == Group.id)
+    else:
+        base = select(Group, next_session.c.next_at).outerjoin(next_session, next_session.c.group_id == Group.id)
+    base = base.where(*where)
     total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Group.id).subquery()))
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = db.session.execute(base.order_by(next_session.c.next_at, Group.id).limit(per_page)
+    if clamp:  # a page past the end shows the last page; the API answers an empty page instead
+        page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    rows = db.session.execute(base.order_by(next_session.c.next_at.is_(None), next_session.c.next_at, Group.id).limit(per_page)
                               .offset((page - 1) * per_page)
-                              .options(selectinload(Group.venue), selectinload(Group.area))).all()
+                              .options(selectinload(Group.venue), selectinload(Group.area),
+                                       selectinload(Group.organisation))).all()
     items = [Result(group, next_at, round(postcodes.miles_between(origin, (group.latitude, group.longitude)), 1)
                     if origin and group.latitude is not None else None) for group, next_at in rows]
     return SearchPage(items, total, page, per_page, origin)

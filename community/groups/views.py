@@ -4,11 +4,13 @@ Everything works without JavaScript; static/js/groups.js only offers "use my loc
 """
 from __future__ import annotations
 
+import click
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from community.errors import render_error
 from community.groups import service
+from community.groups.oruk import import_command
 from community.groups.forms import ActionForm, CancelSessionForm, GroupForm, MoveForm, ScheduleForm, SearchForm
 from community.groups.schedules import build_rule
 from community.groups.service import GroupError, GroupInvalid
@@ -16,6 +18,10 @@ from community.models.groups import GroupState
 from community.permissions import roles_required
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
+bp.cli.add_command(import_command)  # flask --app wsgi groups import FILE.json
+bp.cli.add_command(click.Command("sessions", callback=lambda: click.echo(
+    f"{service.materialise_all()} new sessions made for the next three months."),
+    help="Make the sessions of the next three months for every listed group (run daily)."))
 
 
 def _page() -> int:

@@ -93,6 +93,7 @@ class Group(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    sal_uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)  # its ORUK service_at_location
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -194,6 +195,7 @@ class GroupSession(db.Model):
     # The London wall clock of the (moved) start, so that day and time filters are plain comparisons.
     weekday: Mapped[int]  # 0 Monday .. 6 Sunday
     start_minute: Mapped[int]  # minutes after local midnight
+    end_minute: Mapped[int]
     in_school_holiday: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(20), default=SessionState.SCHEDULED.value)
     moved: Mapped[bool] = mapped_column(default=False)

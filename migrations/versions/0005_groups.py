@@ -64,6 +64,7 @@ def upgrade():
     op.create_table('groups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uuid', sa.String(length=36), nullable=False),
+    sa.Column('sal_uuid', sa.String(length=36), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=150), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
@@ -101,6 +102,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_groups_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['venue_id'], ['venues.id'], name=op.f('fk_groups_venue_id_venues')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_groups')),
+    sa.UniqueConstraint('sal_uuid', name=op.f('uq_groups_sal_uuid')),
     sa.UniqueConstraint('uuid', name=op.f('uq_groups_uuid'))
     )
     with op.batch_alter_table('groups', schema=None) as batch_op:
@@ -165,6 +167,7 @@ def upgrade():
     sa.Column('ends_at', sa.DateTime(), nullable=False),
     sa.Column('weekday', sa.Integer(), nullable=False),
     sa.Column('start_minute', sa.Integer(), nullable=False),
+    sa.Column('end_minute', sa.Integer(), nullable=False),
     sa.Column('in_school_holiday', sa.Boolean(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('moved', sa.Boolean(), nullable=False),
