@@ -105,9 +105,10 @@ def ensure_taxonomy() -> Taxonomy:
     return taxonomy
 
 
-def categories() -> list[TaxonomyTerm]:
-    return list(db.session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.code.in_([c for c, _, _ in CATEGORIES]))
-                                   .order_by(TaxonomyTerm.name)))
+def categories():
+    """(code, name) rows of Village's categories."""
+    return db.session.execute(select(TaxonomyTerm.code, TaxonomyTerm.name).where(
+        TaxonomyTerm.code.in_([c for c, _, _ in CATEGORIES])).order_by(TaxonomyTerm.name)).all()
 
 
 # --- who may do what -------------------------------------------------------------------------------
@@ -992,13 +993,14 @@ def cost_label(group: Group) -> str:
     return f"£{group.cost_pence / 100:.2f}" + (f" ({group.cost_description})" if group.cost_description else "")
 
 
-def venues() -> list[Venue]:
-    return list(db.session.scalars(select(Venue).order_by(Venue.name)))
+def venues():
+    """(id, name) rows for a choice list: plain rows, not ORM objects, on every search page."""
+    return db.session.execute(select(Venue.id, Venue.name).order_by(Venue.name)).all()
 
 
-def areas_for_filter() -> list[Area]:
-    return list(db.session.scalars(select(Area).where(Area.kind.in_([AreaKind.DISTRICT.value, AreaKind.LOCALITY.value]))
-                                   .order_by(Area.name)))
+def areas_for_filter():
+    return db.session.execute(select(Area.id, Area.name).where(
+        Area.kind.in_([AreaKind.DISTRICT.value, AreaKind.LOCALITY.value])).order_by(Area.name)).all()
 
 
 def labels(value: str, names: dict[str, str]) -> str:
