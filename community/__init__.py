@@ -41,9 +41,12 @@ def create_app(config: Config | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return extensions.db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
+    from community.message_queue import make_manager
+
     extensions.socketio.init_app(
         app,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        client_manager=make_manager(app),  # None in-process; with Redis, one that survives Redis going away
         channel=app.config["SOCKETIO_CHANNEL"],
         async_mode="threading",
         cors_allowed_origins=[],  # same origin only

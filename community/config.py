@@ -48,6 +48,14 @@ class Config:
         self.SOCKETIO_CHANNEL = env.get("SOCKETIO_CHANNEL", "village-socketio")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        # Redis going away must not lock anyone out: the same limits are then counted in this process's
+        # memory (Flask-Limiter logs the switch once, and checks Redis again with a back-off), and a
+        # storage error is logged instead of answering 500. Short timeouts so a silent Redis costs a
+        # second, not a hung request.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        if self.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")):
+            self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "20 per minute")
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)

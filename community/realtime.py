@@ -137,7 +137,9 @@ def _shared_count(thread_id: int, local: int) -> int:
     try:
         import redis
 
-        client = _redis_clients.get(url) or _redis_clients.setdefault(url, redis.Redis.from_url(url))
+        # short timeouts: with Redis away a join must cost a second at most, not hang
+        client = _redis_clients.get(url) or _redis_clients.setdefault(url, redis.Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=1))
         key = f"village:reading:{thread_id}"
         pipe = client.pipeline()
         if local:
@@ -207,19 +209,28 @@ def on_join_thread(data=None):
     last = data.get("last_post_id")
     if last is not None and not (_whole_number(last) or (type(last) is int and last == 0)):
         return _error("join_thread", "last_post_id must be a whole number or null.")
+    first = data.get("first_post_id")
+    if first is not None and not _whole_number(first):
+        return _error("join_thread", "first_post_id must be a whole number or null.")
     thread = _allowed_thread(thread_id)
     if thread is None:
         return {"ok": False, "error": "You cannot read that thread."}
     join_room(live.thread_room(thread_id))
     count = _set_reading(request.sid, thread_id, True)
-    truncated = False
+    truncated, sync = False, {}
     if last is not None:
+        # The catch-up of the re-sync protocol (community/forums/live.py): missed posts chained by
+        # prev_id, then in the acknowledgement the id they reach and what is no longer to be shown.
         posts, truncated = service.replay_posts(current_user, thread, last)
+        prev = last or None
         for post in posts:
-            emit("post", live.post_payload(post))
+            emit("post", live.post_payload(post, prev))
+            prev = post.id
+        sync = {"synced": prev or 0,
+                "hidden": service.gone_posts(current_user, thread, first) if first is not None else []}
     db.session.rollback()  # end the read transaction promptly; the socket lives on
     _broadcast_reading(thread_id, count)
-    ack = {"ok": True, "reading": count}
+    ack = {"ok": True, "reading": count, **sync}
     if truncated:
         ack["more"] = True  # more was missed than is replayed: the client reloads the page
     return ack

@@ -50,6 +50,7 @@ def only(allowed: set[str], *, denied: int = 403):
 ROUTES = {
     "main.home": [(lambda w: "/", lambda who: 200)],
     "main.get_help": [(lambda w: "/help", lambda who: 200)],
+    "main.healthz": [(lambda w: "/healthz", lambda who: 200)],
     "main.person": [(lambda w: f"/people/{w['private'].username}",
                      lambda who: 404 if who == "anonymous" else (200 if who in STAFF else 404))],
     "auth.register": [(lambda w: "/register", lambda who: 200 if who == "anonymous" else 302)],

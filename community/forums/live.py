@@ -2,6 +2,36 @@
 every server process delivers them to its own sockets.
 
 Rooms: `thread:<id>` (people reading a thread), `user:<id>` (one person's sockets), `moderators`.
+
+Nothing missed (the re-sync protocol). Live events are a fast path, not the record: the message queue can
+lose events while Redis is away, and a socket loses them while it reconnects. Everything that matters is
+committed before it is emitted, so a client that holds live state re-fetches from the database whenever it
+may have missed something:
+
+1. on every `connect` (the first and each reconnect);
+2. on `resync`: sent by a server process to ALL its own sockets when its Redis subscription comes back
+   after an outage (`community.message_queue`); any page with live state must handle it;
+3. (threads) when a post shows a gap.
+
+For a thread the catch-up is `join_thread {thread_id, last_post_id: <synced>, first_post_id: <oldest
+post shown>}`. Each published `post` event carries `prev_id`: the id of the published post just before
+it in the thread (null for the first), read in the writing transaction after the thread row is locked
+(post ids are global, so "the next id" cannot be guessed; a per-thread sequence would need a column).
+The client keeps `synced`, the id up to which it has every published post: a post whose `prev_id` is
+at most `synced` advances it; one whose `prev_id` it has not seen is a gap, and after a short grace
+(events from two writers can arrive out of order) it catches up from `synced`. The server replays the
+published posts after `last_post_id` as `post` events (chained by `prev_id`) before it acknowledges
+`{ok, reading, synced, hidden: [ids no longer to show], more?}`; `more` means over REPLAY_LIMIT were
+missed: the page reloads (a script client asks again from the new `synced`). Posts are shown in id
+order and once (by id). `static/js/live-sync.js` is the browser's implementation and
+`tests/live_sync.py` the same rules for the tests and the benchmark; both follow
+`tests/data/live_sync_cases.json`.
+
+Other rooms (moderators, safeguarding leads) re-sync the same way: on `connect` and `resync`, fetch
+their state (a count, a queue) over HTTP or their own catch-up event; their events are also buffered
+and re-published by the message queue once Redis is back, which shortens the wait but is not the
+guarantee. Known limits: an edit, or a held post a moderator publishes (its id is older than `synced`),
+that is missed live shows on the next page load.
 """
 from __future__ import annotations
 
@@ -25,7 +55,11 @@ def user_room(user_id: int) -> str:
 MODERATORS_ROOM = "moderators"
 
 
-def post_payload(post: Post) -> dict:
+_UNCHAINED = object()
+
+
+def post_payload(post: Post, prev_id=_UNCHAINED) -> dict:
+    """The `post` event; `prev_id` (int or None, see the module docstring) only where it is given."""
     quote = None
     if post.quote is not None and post.quote.is_public:
         quote = {"id": post.quote.id, "author": post.quote.author.username, "html": str(render(post.quote.body))}
@@ -38,7 +72,7 @@ def post_payload(post: Post) -> dict:
         "state": post.state,
         "edited": post.edited_at is not None,
         "quote": quote,
-    }
+    } | ({} if prev_id is _UNCHAINED else {"prev_id": prev_id})
 
 
 Event = tuple[str, dict, str]  # (event name, payload, room)
@@ -50,7 +84,9 @@ def events_for(result) -> list[Event]:
     post = result.post
     events: list[Event] = []
     if result.state == PostState.PUBLISHED.value:
-        events.append(("post", post_payload(post), thread_room(post.thread_id)))
+        from community.forums.service import previous_post_id
+
+        events.append(("post", post_payload(post, previous_post_id(post)), thread_room(post.thread_id)))
     elif result.state == PostState.HELD.value:
         if getattr(result, "was_public", False):
             events.append(_gone(post))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from community import clock
@@ -225,6 +225,28 @@ def replay_posts(user: User, thread: Thread, after_id: int) -> tuple[list[Post],
         .options(selectinload(Post.author), selectinload(Post.quote).selectinload(Post.author))
         .order_by(Post.id).limit(REPLAY_LIMIT + 1)))
     return posts[:REPLAY_LIMIT], len(posts) > REPLAY_LIMIT
+
+
+GONE_LIMIT = 200  # a page shows 20 posts plus what arrived live; older pages are not live
+
+
+def gone_posts(user: User, thread: Thread, from_id: int) -> list[int]:
+    """Ids (newest first, at most GONE_LIMIT) of posts from `from_id` on that this person should no longer
+    see as they were: deleted or hidden (for a moderator, who still sees them, marked as hidden), or for
+    anyone else not visible any more (held again after an edit). A re-syncing client drops them."""
+    if is_moderator(user):
+        gone = or_(Post.deleted_at.is_not(None), Post.state == PostState.HIDDEN.value)
+    else:
+        gone = not_(_visible_posts_clause(user))
+    return list(db.session.scalars(select(Post.id).where(Post.thread_id == thread.id, Post.id >= from_id, gone)
+                                   .order_by(Post.id.desc()).limit(GONE_LIMIT)))
+
+
+def previous_post_id(post: Post) -> int | None:
+    """The published post just before this one in its thread (by id), for the live gap check."""
+    return db.session.scalar(select(func.max(Post.id)).where(
+        Post.thread_id == post.thread_id, Post.id < post.id,
+        Post.state == PostState.PUBLISHED.value, Post.deleted_at.is_(None)))
 
 
 # --- checks before writing -------------------------------------------------------------------------

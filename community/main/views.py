@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -50,3 +50,15 @@ def person(username: str):
         if not user.profile_public or not (user.audiences(today) & current_user.audiences(today)):
             abort(404)
     return render_template("person.html", person=user)
+
+
+@bp.get("/healthz")
+def healthz():
+    """For a load balancer and an operator: 200 while this process can serve, 503 if the database is down."""
+    from community.main.service import health
+
+    report, serving = health()
+    response = jsonify(report)
+    response.status_code = 200 if serving else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -2,6 +2,10 @@
 // Progressive enhancement only: without this file (or without a connection) every form still posts
 // normally and the page works. Post HTML comes from the server's one sanitiser; nothing a member
 // typed is ever put into the page as HTML here except that sanitised output.
+// Nothing missed: the page re-syncs on every (re)connect, on the server's `resync` and when a post shows
+// a gap (the rules are in live-sync.js; community/forums/live.py explains the protocol).
+
+import { GAP_GRACE_MS, RESYNC_JITTER_MS, ThreadSync } from "./live-sync.js";
 
 const root = document.getElementById("thread");
 
@@ -20,7 +24,7 @@ if (root && typeof window.io === "function") {
   const me = root.dataset.username;
   const moderator = root.dataset.moderator === "true";
   const postUrl = root.dataset.postUrl; // the address of post 0, e.g. /boards/p/0
-  let lastId = Number(root.dataset.lastPostId) || 0;
+  const lastId = Number(root.dataset.lastPostId) || 0;
 
   const postsEl = document.getElementById("posts");
   const template = document.getElementById("post-template");
@@ -99,14 +103,50 @@ if (root && typeof window.io === "function") {
     return el;
   }
 
-  socket.on("connect", () => {
-    // After a reconnect the server sends every published post after lastId before it answers.
-    socket.emit("join_thread", { thread_id: threadId, last_post_id: live ? lastId : null }, (ack) => {
-      if (!ack || !ack.ok) return;
-      if (ack.more) window.location.reload();
-      setReading(ack.reading);
+  const shownIds = [...postsEl.querySelectorAll("[data-post-id]")].map((el) => Number(el.dataset.postId));
+  const sync = new ThreadSync(lastId, shownIds);
+  let catchingUp = false;
+  let catchUpAgain = false;
+  let gapTimer = null;
+
+  function takeDown(ids) {
+    ids.forEach((id) => {
+      const el = document.getElementById(`post-${id}`);
+      if (!el) return;
+      if (moderator) {
+        el.classList.add("village-post--hidden");
+      } else {
+        el.remove();
+        announce("A post was taken down.");
+      }
     });
-  });
+  }
+
+  // Ask for what was missed: the server sends the posts after `synced` before it answers. One at a time.
+  function catchUp() {
+    if (!live) {
+      socket.emit("join_thread", { thread_id: threadId, last_post_id: null }, (ack) => {
+        if (ack && ack.ok) setReading(ack.reading);
+      });
+      return;
+    }
+    if (catchingUp) { catchUpAgain = true; return; }
+    catchingUp = true;
+    catchUpAgain = false;
+    socket.timeout(30000).emit("join_thread", sync.catchUp(threadId), (err, ack) => {
+      catchingUp = false;
+      if (err || !ack || !ack.ok) return; // a reconnect catches up again
+      setReading(ack.reading);
+      const result = sync.acknowledge(ack);
+      takeDown(result.hidden);
+      if (result.more) { window.location.reload(); return; }
+      if (catchUpAgain) catchUp();
+    });
+  }
+
+  socket.on("connect", catchUp);
+  // The server's Redis connection came back: events from other server processes may have been lost.
+  socket.on("resync", () => { setTimeout(catchUp, Math.random() * RESYNC_JITTER_MS); });
 
   function setReading(count) {
     if (!readingEl || typeof count !== "number") return;
@@ -115,31 +155,36 @@ if (root && typeof window.io === "function") {
 
   socket.on("reading", (data) => { if (data.thread_id === threadId) setReading(data.count); });
 
+  // Posts are shown in id order (a missed post arrives after later ones), each once.
+  function place(el, id) {
+    const after = [...postsEl.querySelectorAll("[data-post-id]")].find((other) => Number(other.dataset.postId) > id);
+    postsEl.insertBefore(el, after || null);
+  }
+
   socket.on("post", (post) => {
     if (post.thread_id !== threadId) return;
     const existing = document.getElementById(`post-${post.id}`);
+    if (!live) {
+      if (existing) fillPost(existing, post);
+      else notice("There are new posts. Go to the newest posts.", postUrl.replace(/\/0$/, `/${post.id}`));
+      return;
+    }
+    sync.receive(post);
     if (existing) {
       fillPost(existing, post);
-    } else if (!live) {
-      notice("There are new posts. Go to the newest posts.", postUrl.replace(/\/0$/, `/${post.id}`));
-      return;
     } else {
-      postsEl.append(buildPost(post));
+      place(buildPost(post), post.id);
       announce(post.author === me ? "Your post is on the page." : `New post from ${post.author}.`);
     }
-    if (post.state === "published") lastId = Math.max(lastId, post.id);
+    if (sync.hasGap() && gapTimer === null) {
+      gapTimer = setTimeout(() => { gapTimer = null; if (sync.hasGap()) catchUp(); }, GAP_GRACE_MS);
+    }
   });
 
   socket.on("post_hidden", (data) => {
     if (data.thread_id !== threadId) return;
-    const el = document.getElementById(`post-${data.id}`);
-    if (!el) return;
-    if (moderator) {
-      el.classList.add("village-post--hidden");
-    } else {
-      el.remove();
-      announce("A post was taken down.");
-    }
+    if (live && !moderator) sync.hide([data.id]);
+    takeDown([data.id]);
   });
 
   let typingTimer = null;
