@@ -54,7 +54,8 @@ class ResilientRedisManager(socketio.RedisManager):
         self._lock = threading.Lock()  # guards the buffer and the outage flag
         self._send_lock = threading.Lock()  # one sender at a time, so buffered messages keep their order
         self._buffer: deque = deque()
-        self._lost = False
+        self._lost = False  # publishes go to the buffer until it is sent
+        self._down = False  # between the two warnings
         self._flusher: threading.Thread | None = None
         self.dropped = 0
         self.outages = 0
@@ -96,14 +97,13 @@ class ResilientRedisManager(socketio.RedisManager):
                     break
                 except redis.RedisError:
                     time.sleep(RETRY_SECONDS)
+            self._back()
             time.sleep(RESUBSCRIBE_GRACE_SECONDS)
             while True:
                 with self._send_lock:
                     with self._lock:
                         if not self._buffer:
-                            if self._lost:
-                                self._lost = False
-                                log.warning("Redis is back: live events flow between server processes again")
+                            self._lost = False
                             return
                         message = self._buffer[0]
                     try:
@@ -135,14 +135,20 @@ class ResilientRedisManager(socketio.RedisManager):
 
     def _went_away(self, error: Exception) -> None:
         with self._lock:
-            first = not self._lost
-            self._lost = True
+            first = not self._down
+            self._lost = self._down = True
         if first:
             self.outages += 1
             log.warning("Redis went away (%s): live events from other server processes are paused; this "
                         "process keeps serving its own sockets and will re-sync them when Redis is back",
                         type(error).__name__)
         self._start_flusher()
+
+    def _back(self) -> None:
+        with self._lock:
+            was_down, self._down = self._down, False
+        if was_down:
+            log.warning("Redis is back: live events flow between server processes again")
 
     # --- listening ---------------------------------------------------------------------------------
 
@@ -170,6 +176,7 @@ class ResilientRedisManager(socketio.RedisManager):
 
     def _resubscribed(self) -> None:
         """Listening again after an outage: tell the local sockets to fetch what they missed."""
+        self._back()
         self._start_flusher()  # sends the buffer (if any) after the grace period
         try:
             self.server.emit(RESYNC_EVENT, {"reason": "message-queue"}, namespace="/", ignore_queue=True)
@@ -178,7 +185,7 @@ class ResilientRedisManager(socketio.RedisManager):
 
     def state(self) -> dict:
         with self._lock:
-            return {"connected": not self._lost, "buffered": len(self._buffer), "dropped": self.dropped,
+            return {"connected": not self._down, "buffered": len(self._buffer), "dropped": self.dropped,
                     "outages": self.outages}
 
 
