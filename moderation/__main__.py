@@ -7,7 +7,9 @@
 Input lines carry `text` and `audience` (`parents` | `young_people` | `young_adults`); any of the
 ScreenContext fields may also be given; other keys are ignored. For `evaluate`, `expect` is one of
 `allow` (publish), `review` (publish_and_flag, hold or reject) or `escalate`, and `category` is
-optional. Works with or without the `ml` extra; `--toxicity` and `--no-semantic` pick tiers.
+optional. Rows with a subreddit `label` instead (`suicide` | `non-suicide`, as in
+shared/eval/reddit-suicide-teens) read as `escalate` and `allow`. The figures end with the share
+escalated and published unflagged per length band (words: 0-29, 30-79, 80-199, 200+). Works with or without the `ml` extra; `--toxicity` and `--no-semantic` pick tiers.
 """
 from __future__ import annotations
 
@@ -94,7 +96,53 @@ def percentile(values, q: float) -> float:
     return values[k]
 
 
+BANDS = ((0, 29), (30, 79), (80, 199), (200, None))
+LABEL_EXPECT = {"suicide": "escalate", "non-suicide": "allow"}
+
+
+def band_of(text: str) -> str:
+    """The length band of a text by its words: '0-29', '30-79', '80-199' or '200+'."""
+    n = len(str(text or "").split())
+    for lo, hi in BANDS:
+        if hi is None or n <= hi:
+            return f"{lo}+" if hi is None else f"{lo}-{hi}"
+    return "200+"  # pragma: no cover
+
+
+def by_band(rows, verdicts) -> dict:
+    """Per expected class and length band: n, share escalated, share published with no flag."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    names = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
+    for c in CLASSES:
+        per = {}
+        for b in names + ["all"]:
+            got = [v.action for r, v in zip(rows, verdicts)
+                   if r["expect"] == c and (b == "all" or band_of(r.get("text", "")) == b)]
+            if got:
+                per[b] = {"n": len(got), "escalated": sum(a == "escalate" for a in got) / len(got),
+                          "unflagged": sum(a == "publish" for a in got) / len(got)}
+        if per:
+            out[c] = per
+    return out
+
+
+def write_bands(bands: dict, w) -> None:
+    names = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS] + ["all"]
+    w("\nby length band (words): share escalated / share published unflagged (n)\n")
+    w(f"{'expected':<12}" + "".join(f"{b:>22}" for b in names) + "\n")
+    for c, per in bands.items():
+        cells = [f"{per[b]['escalated']:.3f} / {per[b]['unflagged']:.3f} ({per[b]['n']})" if b in per else "-"
+                 for b in names]
+        w(f"{c:<12}" + "".join(f"{x:>22}" for x in cells) + "\n")
+    if "allow" in bands:
+        fe = [p["escalated"] for b, p in bands["allow"].items() if b != "all"]
+        w(f"false escalations of 'allow' by band: {', '.join(f'{x:.3f}' for x in fe)}; "
+          f"widest band {max(fe):.3f}\n")
+
+
 def evaluate(rows, settings, show_misses: bool = False, out=sys.stdout) -> dict:
+    rows = [dict(r, expect=LABEL_EXPECT[r["label"]]) if "expect" not in r and r.get("label") in LABEL_EXPECT else r
+            for r in rows]
     rows = [r for r in rows if r.get("expect") in CLASSES]
     screen("warm up", ScreenContext(audience="parents", author_age_band="adult", approved_posts=9), settings)
     got, lat, verdicts = [], [], []
@@ -150,6 +198,8 @@ def evaluate(rows, settings, show_misses: bool = False, out=sys.stdout) -> dict:
         p, r_, f = prf(tp, fp, fn)
         result["categories"][cat] = {"precision": p, "recall": r_, "f1": f, "support": tp + fn}
         w(f"{cat:<30}{p:>10.3f}{r_:>10.3f}{f:>10.3f}{tp + fn:>10}\n")
+    result["bands"] = by_band(rows, verdicts)
+    write_bands(result["bands"], w)
     result["latency_ms"] = {"p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat, default=0)}
     w(f"\nlatency per text: p50 {result['latency_ms']['p50']:.1f} ms, p95 {result['latency_ms']['p95']:.1f} ms, "
       f"max {result['latency_ms']['max']:.1f} ms\n")

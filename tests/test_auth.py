@@ -272,3 +272,22 @@ def test_logout_needs_post(client_for):
     assert c.get("/logout").status_code == 405
     assert c.post("/logout").status_code == 302
     assert c.get("/profile").status_code == 302  # signed out
+
+
+@pytest.mark.parametrize("name", ["Moderator", "Safeguarding_Lead", "admin", "village_team", "VILLAGE-TEAM",
+                                  "m0derator", "safe_guarding-lead", "Admin_Jess", "the_real_moderator_x"])
+def test_staff_and_service_names_are_reserved_with_a_kind_reason(client, name):
+    response = client.post("/register", data=registration(years_ago(30), username=name))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "kept for the people who look after Village" in page
+    assert count_users() == 0
+
+
+@pytest.mark.parametrize("name", ["badminton_fan", "mod_cons_mum", "teamwork_dad"])
+def test_ordinary_names_near_a_reserved_one_are_accepted(client, name):
+    from community.auth.service import reserved_username
+
+    assert not reserved_username(name)
+    response = client.post("/register", data=registration(years_ago(30), username=name))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -41,6 +41,37 @@ class UnderThirteen(AccountError):
     pass
 
 
+# Names that belong to the people who keep Village safe, or to Village itself. A member who took one
+# could be trusted like a moderator, or pass on a "message from the team". Compared folded: case,
+# separators and digits written as letters do not make a different name ("Safeguarding_Lead",
+# "safe-guarding-lead", "M0derator", "village.team").
+RESERVED_NAMES = (
+    "admin", "administrator", "sysadmin", "root", "moderator", "moderators", "mod", "mods", "modteam",
+    "moderation", "safeguarding", "safeguardinglead", "safeguardingleads", "safeguardingteam",
+    "safeguardingofficer", "dsl", "designatedsafeguardinglead", "village", "villageteam", "villagestaff",
+    "villagesupport", "villagehelp", "villageadmin", "villagemoderator", "team", "staff", "support",
+    "helpdesk", "official", "system", "security", "trustandsafety", "socialworker", "nspcc", "childline",
+    "police", "everyone", "anonymous", "deleted", "deleteduser",
+)
+# words that make any name read as a member of staff wherever they stand in it ("admin" only at either
+# end: "badminton_fan" is a member)
+RESERVED_PARTS = ("administrator", "moderator", "safeguarding", "villageteam", "villagestaff", "staffmember")
+_FOLD_DIGITS = str.maketrans("013457", "oieast")
+
+
+def fold_name(username: str) -> str:
+    """A username as a reader takes it in: lower case, separators gone, look-alike digits as letters."""
+    letters = "".join(ch for ch in username.lower() if ch.isalnum())
+    return letters.translate(_FOLD_DIGITS)
+
+
+def reserved_username(username: str) -> bool:
+    """Would this name pass for Village's staff or the service itself (case- and separator-blind)?"""
+    folded = fold_name(username)
+    return (folded in RESERVED_NAMES or any(part in folded for part in RESERVED_PARTS)
+            or folded.startswith("admin") or folded.endswith("admin"))
+
+
 def hash_password(password: str) -> str:
     return hasher.hash(password)
 
@@ -71,6 +102,11 @@ def register(*, username: str, email: str, password: str, born: date, joining_as
         role = Role(joining_as) if joining_as in {Role.PARENT_CARER.value, Role.YOUNG_PERSON.value} else Role.PARENT_CARER
 
     audience = "young_people" if band is AgeBand.YOUNG_PERSON else ("young_adults" if band is AgeBand.YOUNG_ADULT else "parents")
+    if reserved_username(username):
+        raise AccountError(
+            "Please choose a different username. Names like 'moderator', 'admin' or 'Village team' are kept "
+            "for the people who look after Village, so that everyone can tell who they are talking to.",
+            field="username")
     # Read "find_me_on_snapchat" as words, the way a person reads it.
     as_words = username.replace("_", " ").replace("-", " ")
     verdict = screen_text(as_words, context_for(None, kind="profile", audience=audience))
