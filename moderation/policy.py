@@ -110,12 +110,18 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         if f.category not in sem_hits or f.score > sem_hits[f.category].score:
             sem_hits[f.category] = f
 
+    post = _post_reading(semantic, settings)
     for cat in sorted(set(rule_hits) | set(sem_hits), key=lambda c: SAFEGUARDING.index(c)):
         hits = rule_hits.get(cat, [])
         sem = sem_hits.get(cat)
         top = max(hits, key=lambda f: f.score) if hits else None
         label = LABEL[cat]
-        if _confident(sem, suppressed.get(cat), settings, ctx):
+        if post is not None:
+            # the whole post decides what the model's reading escalates; passages are its evidence
+            if post.escalates and cat == post.category:
+                continue          # escalated below, once, for the post
+            sem = None if top is None else sem
+        if post is None and _confident(sem, suppressed.get(cat), settings, ctx):
             # The classifier, which learned topic talk, idioms and recovery as benign, is sure: that
             # outweighs the weaker readings below (a parent's concern, a category it may not escalate
             # alone, a word like "heard" that looks like talk about a topic). Past and negated stay out.
@@ -144,6 +150,14 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                 # "kys" and the like: harassment, a person must see it before others do
                 d.raise_to("hold", reason, "high", cat)
                 continue
+            if top_score >= settings.rules_escalate and post is not None and post.risk < post.floor:
+                # a phrase a rule knows, in a post that as a whole reads nothing like risk ("is this
+                # odd", "how do u think youre gonna die ... car wreck"): a moderator reads it
+                d.raise_to("hold" if _young(ctx) else "publish_and_flag",
+                           reason + f"; the post as a whole reads as risk at {post.risk:.2f} only", "high", cat)
+                if top.self_risk or top.status == DISCLOSURE:
+                    d.show_helplines = True
+                continue
             if top_score >= settings.rules_escalate:
                 if (top.status == THIRD_PARTY and cat in settings.parent_concern_review_only
                         and _author_is_parent(ctx)):
@@ -156,8 +170,8 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                 if top.status in (DISCLOSURE, INDIRECT, THIRD_PARTY, PAST):
                     d.show_helplines = True
                 continue
-            if top_score >= settings.rules_review and sem is not None and sem.status == DISCLOSURE \
-                    and top.status in (DISCLOSURE, THIRD_PARTY, INDIRECT):
+            agrees = (sem is not None and sem.status == DISCLOSURE) if post is None else post.risk >= post.review
+            if top_score >= settings.rules_review and agrees and top.status in (DISCLOSURE, THIRD_PARTY, INDIRECT):
                 # two weak signals that agree: a person who can act should see it
                 d.raise_to("escalate", reason, "high" if cat in HIGH_CATEGORIES else "standard", cat)
                 d.show_helplines = True
@@ -199,6 +213,9 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                            "high" if status is None and cat in HIGH_CATEGORIES else "standard", cat)
                 if status is None and sem.self_risk:
                     d.show_helplines = True
+
+    if post is not None:
+        _decide_post(d, post, semantic, sem_hits, ctx)
 
     # ---- 2. contact details and grooming markers ------------------------------------------------------
     contact = signals.get("contact") or Signal("contact")
@@ -263,6 +280,11 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
     if hostile.findings and ctx.kind != "report_note":
         why = "Hostile: " + "; ".join(f"{f.reason} ('{f.evidence}')" for f in hostile.findings[:3])
         d.raise_to(settings.hostility_action, why, "standard", "hostility")
+    learned = semantic.scores.get("semantic.hostility")
+    if (learned is not None and learned >= semantic.extra.get("hostility_threshold", 1.0)
+            and ctx.kind != "report_note" and not hostile.findings):
+        d.raise_to(settings.hostility_action, f"Hostile: reads as an attack on a person or a group "
+                   f"(probability {learned:.2f})", "standard", "hostility")
 
     # ---- 5. pre-moderation ----------------------------------------------------------------------------
     if ctx.kind != "report_note":
@@ -295,6 +317,47 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
     if d.action == "publish":
         d.severity = "standard"
     return d
+
+
+@dataclass
+class PostReading:
+    risk: float              # calibrated probability that the post should reach a lead
+    escalate: float          # thresholds in force
+    review: float
+    floor: float             # below it a rule's phrase alone does not page a lead
+    category: str            # the risk class the passages read most strongly
+
+    @property
+    def escalates(self) -> bool:
+        return self.risk >= self.escalate
+
+
+def _post_reading(semantic: Signal, settings: Settings) -> PostReading | None:
+    risk = semantic.scores.get("semantic.post_risk")
+    if risk is None or not settings.post_model or semantic.error:
+        return None
+    esc = settings.post_escalate if settings.post_escalate is not None else semantic.extra.get("post_escalate", 1.0)
+    rev = settings.post_review if settings.post_review is not None else semantic.extra.get("post_review", esc)
+    return PostReading(risk=float(risk), escalate=float(esc), review=float(min(rev, esc)),
+                       floor=float(semantic.extra.get("post_floor", 0.0)),
+                       category=semantic.extra.get("post_category", "self_harm_suicide"))
+
+
+def _decide_post(d: Decision, post: PostReading, semantic: Signal, sem_hits: dict[str, Finding], ctx) -> None:
+    """The post-level reading: escalate once for the whole post, or ask a person to look."""
+    cat = post.category if post.category in LABEL else "self_harm_suicide"
+    sem = sem_hits.get(cat)
+    where = f"; most of all '{sem.extra.get('sentence', '')[:80]}'" if sem is not None else ""
+    if post.escalates:
+        d.raise_to("escalate", f"{LABEL[cat]}: the post as a whole reads as a risk to someone now "
+                               f"(probability {post.risk:.2f}){where}",
+                   "high" if cat in HIGH_CATEGORIES else "standard", cat)
+        d.show_helplines = True
+    elif post.risk >= post.review:
+        # distress, talk about a topic, support for others, the past: a moderator reads it
+        d.raise_to("publish_and_flag", f"{LABEL[cat]}: the post reads as some risk (probability {post.risk:.2f}, "
+                                       f"below {post.escalate:.2f} to page a lead){where}", "high", cat)
+        d.show_helplines = True
 
 
 def summarise_scores(signals: dict[str, Signal]) -> dict[str, Any]:

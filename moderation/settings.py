@@ -42,6 +42,12 @@ class Settings:
     semantic_escalate_categories: tuple[str, ...] = (
         "self_harm_suicide", "abuse_neglect", "domestic_abuse", "sexual_exploitation_grooming", "fgm",
         "forced_marriage", "bullying", "gangs_county_lines", "trafficking", "substance_misuse")
+    # the post-level model (classifiers/post.py): a calibrated probability for the whole post decides
+    # what the model's reading escalates. None: the thresholds chosen by cross-validation when it was
+    # built (moderation/MODEL_CARD.md). Off: passages decide one by one, as before it.
+    post_model: bool = True
+    post_escalate: float | None = None     # post risk at or above -> escalate
+    post_review: float | None = None       # ... -> a person looks (flag, or hold on youth boards)
     semantic_min_words_to_escalate: int = 3  # a shorter match is reviewed, never escalated on its own
     # a parent writing about their own child's bullying / drinking is asking for advice:
     # flagged for a person, not escalated (a first-person disclosure always escalates)

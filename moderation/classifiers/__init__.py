@@ -54,3 +54,4 @@ class Signal:
     error: str | None = None      # raised or ran over budget: the policy holds
     available: bool = True        # False: this tier is not installed/configured (not an error)
     backend: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)   # what the policy needs besides scores

@@ -17,6 +17,8 @@ HELPLINES = {"08001111", "116123", "85258", "08088005000", "999", "111", "080820
              "08088024040", "03001233393", "08088020021", "08001116123", "08088010677", "08082347879",
              "08006895652", "0800681700", "08088084994", "08005877055", "101"}
 _PHONE = re.compile(r"(?<![\d£$€.])(?:\+?44[\s\-.]?\(?0?\)?[\s\-.]?|0)(?:\d[\s\-.]?){8,10}\d(?![\d%])")
+# a mobile number written without its leading 0 ("seven seven zero zero ..." reads 7700900123)
+_MOBILE_NO_ZERO = re.compile(r"(?<![\d£$€.])7(?:\d[\s\-.]?){8}\d(?![\d%])")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\b[\w.+-]+\s*(?:\(at\)|\[at\]| at )\s*[\w-]+\s*(?:\(dot\)|\[dot\]| dot )\s*(?:com|co\.uk|co dot uk|net|org|uk)\b")
 _POSTCODE = re.compile(r"\b(?:[a-pr-uwyz][a-hk-y]?\d[a-hjkps-uw\d]?) ?\d[abd-hjlnp-uw-z]{2}\b")
 _STREET = re.compile(r"\b\d{1,4}[a-z]?,? [a-z']+(?: [a-z']+)? (?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|court|ct|gardens|grove|place|terrace|row|walk|mews|hill|park|rise|view|square)\b")
@@ -43,8 +45,10 @@ _GROOMING = [
 
 def _phones(clean: str) -> list[str]:
     out = []
-    for m in _PHONE.finditer(clean):
+    for m in (*_PHONE.finditer(clean), *_MOBILE_NO_ZERO.finditer(clean)):
         digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) == 10 and digits.startswith("7"):
+            digits = "0" + digits
         if digits.startswith("44"):
             digits = "0" + digits[2:].lstrip("0")
         if digits in HELPLINES or not (10 <= len(digits) <= 11):
@@ -76,7 +80,8 @@ def analyse(doc: Normalised) -> Signal:
     def each(rx: re.Pattern, text: str):
         return rx.finditer(text) if rx in opened else ()
 
-    for p in _phones(clean) if digits else ():
+    numbers = doc.numbers or clean
+    for p in _phones(numbers) if _DIGIT.search(numbers) else ():
         add("contact_details", 0.9, "phone number", p)
     for m in each(_EMAIL, clean):
         add("contact_details", 0.9, "email address", m.group(0))

@@ -137,6 +137,10 @@ class Matcher:
             log.warning("no fine-tuned MiniLM for these exemplars in %s: reading with the shipped encoder, "
                         "which catches less (run `python -m moderation train`)", tuning.model_dir(tuned_dir))
         self.backend = "minilm-tuned" if saved is not None else "minilm"
+        self.fingerprint = fp if saved is not None else ""
+        # the post-level model built for this encoder (post.py); none for the frozen encoder
+        from moderation.classifiers import post as _post
+        self.post = _post.load(fp, tuning.model_dir(tuned_dir)) if saved is not None else None
         if quantize:
             from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
             with warnings.catch_warnings():  # torch 2.13 announces a move of this API to torchao
@@ -232,13 +236,31 @@ class Matcher:
             return [Signal("semantic", scores={}, backend=self.backend) for _ in docs]
         emb = self.encode(flat)
         probs = self.probabilities(emb).numpy()
+        probs_t = self.probabilities(emb) if self.post is not None else None
         signals: list[Signal] = []
         i = 0
         for ps in per_doc:
             n = len(ps)
-            signals.append(self._signal(ps, probs[i:i + n], emb[i:i + n], settings))
+            sig = self._signal(ps, probs[i:i + n], emb[i:i + n], settings)
+            if self.post is not None and n:
+                self._read_post(sig, emb[i:i + n], probs_t[i:i + n])
+            signals.append(sig)
             i += n
         return signals
+
+    def _read_post(self, sig: Signal, emb, probs) -> None:
+        """The post-level readings (post.py): the calibrated risk of the whole post, and hostility."""
+        from moderation.classifiers import post as _post
+
+        benign = self.classes.index(BENIGN)
+        x = _post.features(emb, probs, benign)
+        sig.scores["semantic.post_risk"] = round(self.post.risk(x), 4)
+        sig.scores["semantic.hostility"] = round(self.post.hostile(emb.mean(0)), 4)
+        best = probs.max(0).values
+        best[benign] = -1.0
+        sig.extra = {"post_escalate": self.post.escalate, "post_review": self.post.review, "post_floor": self.post.floor,
+                     "post_category": self.classes[int(best.argmax())],
+                     "hostility_threshold": self.post.hostility_threshold}
 
     def _signal(self, passages, probs, emb, settings) -> Signal:
         if not passages:

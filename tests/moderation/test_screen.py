@@ -344,3 +344,22 @@ def test_below_the_confident_line_a_reading_beside_an_insult_goes_to_a_moderator
                    evidence="an exemplar", self_risk=True, extra={"sentence": text, "benign": 0.02})
     assert policy.decide({"semantic": Signal("semantic", findings=[sure]),
                           "hostility": Signal("hostility", findings=[insult])}, young, Settings()).action == "escalate"
+
+
+@pytest.mark.parametrize("text", ["text me O77OO 9OO 123", "seven seven zero zero nine zero zero one two three",
+                                  "077**00**900123", "[tap here](tel:07700900123)"])
+def test_phone_numbers_dressed_up_are_still_contact_details(text, young, rules_only):
+    v = screen(text, young, rules_only)
+    assert v.action == "hold" and "contact_details" in v.categories, v.reasons
+
+
+@pytest.mark.parametrize("text", ["going to sewerslide tonight", "gonna s*icide tonight, done with it all",
+                                  "i want to self delete", "i want to unalive myself"])
+def test_algospeak_for_suicide_escalates(text, young, rules_only):
+    assert screen(text, young, rules_only).action == "escalate"
+
+
+def test_odd_is_not_an_overdose(young, rules_only):
+    # "od'd" is an overdose; "odd" is a word
+    assert screen("is it odd for me being a teen wanting to cuddle with someone", young, rules_only).action == "publish"
+    assert screen("i od'd last night and nobody knows", young, rules_only).action == "escalate"
