@@ -6,9 +6,9 @@ and more escalated at 61% against 7% for short ones. This model weighs the post 
 reads the passages the matcher has already embedded (no extra forward pass):
 
 - the mean of the passage embeddings (what the post is about overall),
-- the embedding of its riskiest passage and the mean of its two riskiest (where the evidence is),
+- the embedding of its riskiest passage (where the evidence is),
 - the passage classifier's probabilities: the highest and the mean per class, and the risk
-  (1 - benign) of the riskiest passage, the mean and the mean of the top two.
+  (1 - benign) of the riskiest passage and the mean risk.
 
 None of these grows with the number of passages, and training weighs each length band (0-29,
 30-79, 80-199, 200+ words) so that escalated and everyday posts carry equal weight in every band: in
@@ -61,12 +61,9 @@ def features(emb, probs, benign: int):
         probs = torch.zeros((1, probs.shape[1]), dtype=torch.float32)
         probs[:, benign] = 1.0
     risk = 1.0 - probs[:, benign]
-    order = torch.argsort(risk, descending=True)
-    top2 = order[:2]
+    top = int(torch.argmax(risk))
     return torch.cat([
-        emb.mean(0), emb[order[0]], emb[top2].mean(0),
-        probs.max(0).values, probs.mean(0),
-        torch.stack([risk[order[0]], risk.mean(), risk[top2].mean()]),
+        emb.mean(0), emb[top], probs.max(0).values, probs.mean(0), torch.stack([risk[top], risk.mean()]),
     ]).to(torch.float32)
 
 
@@ -397,7 +394,10 @@ def build(matcher, path: Path, progress=print) -> PostModel | None:
     progress(f"post model: read {len(rows)} posts in {time.perf_counter() - started:.0f} s")
     members, escalate, review, floor, figures, _ = fit(X, y, bands, groups, rules=rules, rates=RATES)
     hrows = hostility_rows()
-    hread = embed_posts(matcher, [t for t, _ in hrows])
+    seen = {r[0]: er for r, er in zip(rows, read)}          # the blocks' posts are read already
+    new = [t for t, _ in hrows if t not in seen]
+    seen.update(zip(new, embed_posts(matcher, new)))
+    hread = [seen[t] for t, _ in hrows]
     HX = np.stack([e.mean(0).numpy() if len(e) else np.zeros(matcher.dim, np.float32) for e, _ in hread])
     hcoef, hint, hthr = fit_hostility(HX, np.array([lab for _, lab in hrows]))
     card = {"rows": {g: {"posts": int((groups == g).sum()), "risky": int(y[groups == g].sum())}

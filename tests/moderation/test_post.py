@@ -21,9 +21,9 @@ def test_features_do_not_grow_with_the_number_of_passages():
     # the same post pasted three times over reads the same: nothing in it counts passages
     thrice = post.features(emb.repeat(3, 1), probs.repeat(3, 1), benign=0)
     assert torch.allclose(once, thrice, atol=1e-6)
-    assert once.shape == (3 * 8 + 2 * 4 + 3,)
+    assert once.shape == (2 * 8 + 2 * 4 + 2,)
     empty = post.features(torch.zeros((0, 8)), torch.zeros((0, 4)), benign=0)
-    assert empty.shape == once.shape and float(empty[-3]) == 0.0      # no passage: no risk
+    assert empty.shape == once.shape and float(empty[-2]) == 0.0      # no passage: no risk
 
 
 def test_band_weights_give_both_classes_equal_mass_in_every_band():
