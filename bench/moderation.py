@@ -134,17 +134,28 @@ def baseline(name: str, train_X, train_y, dev_X, make) -> tuple[list[float], flo
     return m.predict_proba(dev_X)[:, 1].tolist(), t
 
 
-def frozen_pooled(matcher, texts: list[str]):
-    """Mean and max of the frozen MiniLM's passage embeddings per post (40-word passages)."""
+def frozen_pooled(matcher, texts: list[str], cache: str = ""):
+    """Mean and max of the frozen MiniLM's passage embeddings per post (40-word passages); kept in
+    `cache` (a folder) when given, by a hash of the texts, so a second run skips the encoding."""
+    import hashlib
+
     import numpy as np
 
     from moderation.classifiers.post import embed_posts
 
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    path = Path(cache) / f"frozen-pooled-{key}.npy" if cache else None
+    if path is not None and path.is_file():
+        return np.load(path)
     out = []
     for emb, _ in embed_posts(matcher, texts):
         e = emb.numpy() if len(emb) else np.zeros((1, matcher.dim), np.float32)
         out.append(np.concatenate([e.mean(0), e.max(0)]))
-    return np.stack(out)
+    out = np.stack(out)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, out)
+    return out
 
 
 def blocks(settings: Settings) -> dict:
@@ -202,6 +213,7 @@ def show(name: str, f: dict) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer posts for latency (a smoke run)")
+    ap.add_argument("--cache", default="", help="a folder to keep the frozen MiniLM baseline's embeddings in")
     args = ap.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
           "(above ~0.5, other work shares the CPU and latencies are inflated)")
@@ -227,8 +239,8 @@ def main() -> int:
     real["tfidf+lr"] = real_figures(dy, [s >= t for s in scores], [s >= t for s in scores], dtexts)
     frozen = on_model_thread(semantic.matcher, replace(ENGINE, semantic_tuned=False))
     t0 = time.perf_counter()
-    trX = on_model_thread(frozen_pooled, frozen, [r["text"] for r in train])
-    dvX = on_model_thread(frozen_pooled, frozen, dtexts)
+    trX = on_model_thread(frozen_pooled, frozen, [r["text"] for r in train], args.cache)
+    dvX = on_model_thread(frozen_pooled, frozen, dtexts, args.cache)
     scores, t = baseline("minilm", trX, ty, dvX, lambda: LogisticRegression(C=1.0, max_iter=5000))
     real["minilm+lr"] = real_figures(dy, [s >= t for s in scores], [s >= t for s in scores], dtexts)
     for name, f in real.items():
