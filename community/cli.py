@@ -79,9 +79,38 @@ def serve(host: str | None, port: int | None) -> None:
     # request contexts, packets) die young instead of being promoted, and full collections - measured
     # at 20-190 ms each, six in a 40-second benchmark run - become rare (none in the same run).
     gc.set_threshold(20_000, 10, 10)
+    if current_app.config["SAFEGUARDING_WORKER_IN_SERVER"]:
+        from community.safeguarding import outbox
+
+        outbox.start_thread(current_app._get_current_object())  # the embedded outbox worker
     click.echo(f"Village is running on http://{host}:{port} (press Ctrl+C to stop)")
     socketio.run(current_app._get_current_object(), host=host, port=port,
                  allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run one pass (deadlines, then notifications) and stop.")
+def worker(once: bool) -> None:
+    """Send safeguarding notifications and run case deadlines until stopped (Ctrl+C or SIGTERM).
+
+    Several may run at once on PostgreSQL; set SAFEGUARDING_WORKER_IN_SERVER=false on the servers then.
+    Without REDIS_URL it sends email only (live alerts need the servers' Socket.IO)."""
+    import signal
+    import threading
+
+    from community.safeguarding import outbox
+
+    app = current_app._get_current_object()
+    channels = outbox.worker_channels(app)
+    if once:
+        steps, sent = outbox.work_once(channels)
+        click.echo(f"{steps} deadline steps run, {sent} notifications sent")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Safeguarding worker running ({', '.join(channels)}); Ctrl+C to stop")
+    outbox.run(app, stop, channels=channels)
 
 
 def _send_small_messages_at_once() -> None:
@@ -115,3 +144,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(moderation_cli)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
+    app.cli.add_command(worker)

@@ -91,6 +91,16 @@ class Config:
         self.HOST = env.get("HOST", "127.0.0.1")
         self.PORT = _int("PORT", 5000)
 
+        # Safeguarding (issue 12): how long a lead has to acknowledge a case, by severity. Standard cases
+        # are due by the end of the next working day (England's bank holidays are not working days).
+        self.SAFEGUARDING_ACK_URGENT_MINUTES = _int("SAFEGUARDING_ACK_URGENT_MINUTES", 15)
+        self.SAFEGUARDING_ACK_HIGH_MINUTES = _int("SAFEGUARDING_ACK_HIGH_MINUTES", 60)
+        self.SAFEGUARDING_WORKDAY_END = env.get("SAFEGUARDING_WORKDAY_END", "17:00")  # Europe/London
+        # The outbox worker: a thread in `flask serve` unless a separate `flask worker` runs.
+        self.SAFEGUARDING_WORKER_IN_SERVER = _bool("SAFEGUARDING_WORKER_IN_SERVER", True)
+        self.SAFEGUARDING_WORKER_INTERVAL = float(env.get("SAFEGUARDING_WORKER_INTERVAL", "1.0"))
+        self.SAFEGUARDING_LINK_BASE = env.get("SAFEGUARDING_LINK_BASE", "")  # e.g. https://village.example.org
+
         self.TESTING = False
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -153,6 +153,7 @@ def load_demo() -> Iterator[str]:
             db.session.add(user)
             created += 1
     db.session.commit()
+    rota = _safeguarding_rota()
     started = _welcome_threads()
     from community.groups.demo import load_groups
 
@@ -160,6 +161,7 @@ def load_demo() -> Iterator[str]:
 
     yield f"Demo county {COUNTY}: {db.session.query(Area).count()} areas, {db.session.query(Venue).count()} venues, {db.session.query(Board).count()} boards."
     yield f"Group directory: {groups_line}"
+    yield f"Safeguarding rota: demo_safeguarding_lead is the county duty lead{' (added)' if rota else ''}."
     yield f"{created} demo accounts created, {started} welcome threads started. Every demo account's password is: {DEMO_PASSWORD}"
     today = clock.today()
     for username, role, born in ACCOUNTS:
@@ -180,3 +182,19 @@ def _welcome_threads() -> int:
         service.start_thread(author, board, title, body)
         started += 1
     return started
+
+
+def _safeguarding_rota() -> bool:
+    """demo_safeguarding_lead on call as the county duty lead, day and night, for ten years (added once)."""
+    from datetime import timedelta
+
+    from community.models.safeguarding import RotaEntry
+
+    lead = db.session.scalar(select(User).where(User.username == "demo_safeguarding_lead"))
+    if lead is None or db.session.scalar(select(RotaEntry.id).where(RotaEntry.user_id == lead.id)) is not None:
+        return False
+    start = clock.utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    db.session.add(RotaEntry(user_id=lead.id, role="duty", area_id=None, starts_at=start,
+                             ends_at=start + timedelta(days=3653)))
+    db.session.commit()
+    return True

@@ -7,11 +7,14 @@ from email.message import EmailMessage
 from flask import current_app
 
 
-def send_email(to: str, subject: str, body: str) -> None:
+def send_email(to: str, subject: str, body: str, *, message_id: str | None = None) -> None:
+    """Send one email; `message_id` ('<...@...>') lets a resend be recognised as the same message."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
     message.set_content(body)
     server = current_app.config["MAIL_SERVER"]
     if not server:

@@ -5,7 +5,8 @@ Each event loads the person afresh (Flask-Login's loader runs per event), so a s
 role takes effect on the next event, and the board's audience is checked again on every event, not
 only when joining. Posting goes through the same service function as the HTML form.
 
-Rooms: `user:<id>` (joined on connect), `moderators` (moderators and admins), `thread:<id>` (joined
+Rooms: `user:<id>` (joined on connect), `moderators` (moderators and admins), `safeguarding_leads`
+(safeguarding leads and admins), `thread:<id>` (joined
 with `join_thread` after the read check).
 
 Reading-now counts: each process counts its own sockets per thread (exact); with REDIS_URL the processes
@@ -27,7 +28,7 @@ from flask_socketio import disconnect, emit, join_room, leave_room
 from community.extensions import db, socketio
 from community.forums import live, service
 from community.forums.service import ForumError
-from community.models import Thread
+from community.models import Role, Thread
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,8 @@ def on_connect(auth=None):
     join_room(live.user_room(current_user.id))
     if service.is_moderator(current_user):
         join_room(live.MODERATORS_ROOM)
+    if current_user.has_role(Role.SAFEGUARDING_LEAD, Role.ADMIN):
+        join_room(live.LEADS_ROOM)
     return True
 
 

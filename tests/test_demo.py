@@ -8,11 +8,12 @@ from community.extensions import db
 from community.models import Area, Audience, Board, Group, GroupSession, User, Venue
 from community.models.areas import AreaKind, VenueKind
 from community.models.forums import Post, Thread
+from community.models.safeguarding import RotaEntry
 
 
 def counts() -> dict:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Area, Venue, Board, User, Thread, Post, Group, GroupSession)}
+            for model in (Area, Venue, Board, User, Thread, Post, Group, GroupSession, RotaEntry)}
 
 
 def test_demo_loads_a_county_and_is_idempotent(app):
@@ -35,6 +36,7 @@ def test_demo_loads_a_county_and_is_idempotent(app):
     assert all(-90 <= v.latitude <= 90 and -180 <= v.longitude <= 180 for v in db.session.scalars(select(Venue)))
     audiences = {b.audience for b in db.session.scalars(select(Board))}
     assert audiences == {a.value for a in Audience}
+    assert after_first["RotaEntry"] == 1  # demo_safeguarding_lead is the county duty lead
     assert after_first["Thread"] == 3  # welcome threads, through the real posting path
     # The group directory (issue 13): a programme in every district, with sessions for three months.
     assert after_first["Group"] >= 60 and after_first["GroupSession"] >= 60 * 10

@@ -200,6 +200,58 @@ FORM_POSTS.update({
 })
 
 
+# --- safeguarding (issue 12): only leads and admins open a case, and anyone else gets 404 for it ---------
+LEADS = {"safeguarding_lead", "admin"}
+ROTA_MANAGERS = {"safeguarding_lead", "coordinator", "admin"}
+
+
+def leads_only(ok: int = 200):
+    return lambda who: 302 if who == "anonymous" else (ok if who in LEADS else 404)
+
+
+ROUTES.update({
+    "safeguarding.dashboard": [(lambda w: "/safeguarding/", only(LEADS))],
+    "safeguarding.case": [(lambda w: f"/safeguarding/cases/{w['case'].id}", leads_only()),
+                          (lambda w: "/safeguarding/cases/999999", leads_only(404))],
+    "safeguarding.chronology": [(lambda w: f"/safeguarding/cases/{w['case'].id}/print", leads_only())],
+    "safeguarding.worried": [(lambda w: "/safeguarding/worried", lambda who: 200)],
+    "safeguarding.messages": [(lambda w: "/safeguarding/messages", signed_in_only())],
+    "safeguarding.rota": [(lambda w: "/safeguarding/rota", only(ROTA_MANAGERS))],
+})
+POSTS.update({
+    "safeguarding.acknowledge": [(lambda w: f"/safeguarding/cases/{w['case'].id}/acknowledge", {}, leads_only(302))],
+    "safeguarding.record_action": [(lambda w: f"/safeguarding/cases/{w['case'].id}/actions",
+                                    {"kind": "signposted", "rationale": "Matrix check."}, leads_only(302))],
+    "safeguarding.record_sharing": [(lambda w: f"/safeguarding/cases/{w['case'].id}/sharing",
+                                     {"what": "Matrix.", "with_whom": "Matrix", "lawful_basis": "public_task",
+                                      "consent": "no", "consent_note": "Matrix check."}, leads_only(302))],
+    "safeguarding.message": [(lambda w: f"/safeguarding/cases/{w['case'].id}/message",
+                              {"body": "Hello, how are you today?"}, leads_only(302))],
+    # The lead closes it first; the admin then gets a kind 400 (already closed), and the reverse for reopen.
+    "safeguarding.close": [(lambda w: f"/safeguarding/cases/{w['case'].id}/close",
+                            {"reason": "no_further_action", "outcome": "Matrix check."},
+                            lambda who: 302 if who in ("anonymous", "safeguarding_lead") else (
+                                400 if who == "admin" else 404))],
+    "safeguarding.reopen": [(lambda w: f"/safeguarding/cases/{w['case'].id}/reopen",
+                             {"reopen_reason": "Matrix check."},
+                             lambda who: 302 if who in ("anonymous", "safeguarding_lead") else (
+                                 400 if who == "admin" else 404))],
+    # Only the person the case is about may reply (and only after a lead wrote): 404 for everyone here.
+    "safeguarding.reply": [(lambda w: f"/safeguarding/messages/{w['case'].id}/reply", {"body": "Hi"},
+                            signed_in_only(404))],
+    "safeguarding.rota_delete": [(lambda w: "/safeguarding/rota/999999/delete", {},
+                                  lambda who: 302 if who == "anonymous" else (404 if who in ROTA_MANAGERS else 403))],
+})
+FORM_POSTS.update({
+    "safeguarding.worried": [(lambda w: "/safeguarding/worried",
+                              {"kind": "adult", "danger": "no", "what": "My neighbour seems very low lately."},
+                              lambda who: 200)],
+    "safeguarding.rota": [(lambda w: "/safeguarding/rota",
+                           {"username": "matrix_safeguarding_lead", "role": "duty", "area": "", "audience": "",
+                            "starts": "2027-01-01 09:00", "ends": "2027-01-08 09:00"},
+                           lambda who: 302 if who == "anonymous" else (302 if who in ROTA_MANAGERS else 403))],
+})
+
 AUTHORS = {Audience.PARENTS: "parent", Audience.YOUNG_PEOPLE: "young_person", Audience.YOUNG_ADULTS: "young_adult"}
 
 
@@ -226,7 +278,18 @@ def world(app, make_user):
     from tests.groups.factory import matrix_groups
 
     return {"boards": boards, "places": places, "private": make_user(Role.PARENT_CARER, username="private_person"),
-            "groups": matrix_groups(make_user)}
+            "groups": matrix_groups(make_user), "case": _safeguarding_case(make_user)}
+
+
+def _safeguarding_case(make_user):
+    """A case about a young person (safeguarding matrix below)."""
+    from community.safeguarding import service as safeguarding
+
+    person = make_user(Role.YOUNG_PERSON, band=AgeBand.YOUNG_PERSON, username="matrix_at_risk")
+    opened = safeguarding.open_case(source_kind="worry", source_id="matrix", severity="high", how="the matrix",
+                                    snapshot="Words for the matrix.", subject=person)
+    db.session.commit()
+    return opened.case
 
 
 @pytest.fixture
@@ -342,3 +405,24 @@ def test_cli_grant(app, make_user):
     assert Role.MENTOR in user.role_set
     result = runner.invoke(args=["users", "grant", "nobody_here", "mentor"])
     assert result.exit_code != 0 and "no account" in result.output
+
+
+def test_only_leads_and_admins_join_the_safeguarding_room(app, make_user):
+    """The Socket.IO side of the matrix: a new case reaches the leads' room, and only leads and admins are in it."""
+    from community.extensions import socketio
+    from community.safeguarding import service as safeguarding
+
+    sockets = {}
+    for key, (role, band) in PEOPLE.items():
+        http = app.test_client()
+        login(http, make_user(role, band=band, username=f"room_{key}"))
+        sockets[key] = socketio.test_client(app, flask_test_client=http)
+        sockets[key].get_received()
+    safeguarding.open_case(source_kind="worry", source_id="room-check", severity="urgent", how="the matrix",
+                           snapshot="Words for the matrix.")
+    db.session.commit()
+    got = {key for key, client in sockets.items()
+           if any(e["name"] == "safeguarding_case" for e in client.get_received())}
+    for client in sockets.values():
+        client.disconnect()
+    assert got == LEADS

@@ -53,6 +53,7 @@ def user_room(user_id: int) -> str:
 
 
 MODERATORS_ROOM = "moderators"
+LEADS_ROOM = "safeguarding_leads"  # safeguarding leads and admins: new and changed cases (community/safeguarding)
 
 
 _UNCHAINED = object()

@@ -5,8 +5,13 @@ from community.models.groups import (Booking, CalendarToken, Group, GroupOrganis
 from community.models.forums import Board, Notification, Post, PostRevision, PostState, Reaction, Subscription, Thread
 from community.models.people import AgeBand, Audience, Role, User, UserRole
 from community.models.reviews import ReviewItem, ReviewSource, ReviewState
+from community.models.safeguarding import (CaseAction, CaseDeadline, CaseEntry, CaseMessage, CaseState, CaseView,
+                                            InformationShared, OutboxMessage, RotaEntry, SafeguardingCase)
 
 __all__ = ["AgeBand", "Area", "Audience", "Board", "Booking", "CalendarToken", "Group", "GroupOrganiser",
            "GroupSession", "Membership", "Organisation", "Schedule", "Taxonomy", "TaxonomyTerm", "Notification", "Post", "PostRevision", "PostState",
            "Reaction", "ReviewItem", "ReviewSource", "ReviewState", "Role", "Subscription", "Thread", "User",
-           "UserRole", "Venue"]
+           "UserRole", "Venue",
+           # safeguarding
+           "CaseAction", "CaseDeadline", "CaseEntry", "CaseMessage", "CaseState", "CaseView", "InformationShared",
+           "OutboxMessage", "RotaEntry", "SafeguardingCase"]
