@@ -331,7 +331,7 @@ def case_payload(case: SafeguardingCase) -> dict:
     return {"id": case.id, "severity": case.severity, "state": case.state, "url": _path(case),
             "opened_at": case.opened_at.isoformat() + "Z", "deadline_at": case.deadline_at.isoformat() + "Z",
             "deadline_text": _london(case.deadline_at), "source": SOURCE_WORDS.get(case.source_kind, ""),
-            "step": case.escalation_step}
+            "step": case.escalation_step, "breached": is_breached(case)}
 
 
 def _queue_live(case: SafeguardingCase, what: str) -> None:
@@ -374,8 +374,7 @@ def on_escalated(sender, *, item: ReviewItem, post=None, verdict=None, by: User 
     audience = ""
     if post is not None:
         thread = post.thread
-        if item.content_kind == "thread_title" or post.id == getattr(thread, "id", None):
-            words.append(f"Thread title: {thread.title}")
+        words.append(f"Thread: {thread.title}")
         words.append(post.body)
         subject = post.author
         board = thread.board
@@ -645,18 +644,25 @@ def send_message(lead: User, case: SafeguardingCase, body: str) -> CaseMessage:
     _require(lead, case)
     if case.subject_id is None:
         raise SafeguardingError("There is no Village account to message for this case.", 409)
-    body = _text(body, "body", "Write your message.")
-    verdict = screen_text(body, context_for(lead, kind="safeguarding_message", audience=case.audience or "parents"))
-    now = clock.utcnow()
-    message = CaseMessage(case_id=case.id, author_id=lead.id, from_lead=True, body=body,
-                          screening=_verdict_dict(verdict), at=now)
-    db.session.add(message)
+    message, _, now = _store_message(case, lead, body, from_lead=True)
     if case.state == CaseState.OPEN.value:
         _acknowledge(lead, case, now)
-    _entry(case, "message", f"Message to the person: {body}", lead, now)
+    _entry(case, "message", f"Message to the person: {message.body}", lead, now)
     db.session.commit()
     _emit_to_user(case.subject_id, "safeguarding_message", {"url": _messages_path()})
     return message
+
+
+def _store_message(case: SafeguardingCase, author: User, body: str, *, from_lead: bool):
+    """Check and screen a message's text and add it to the case. Returns (message, verdict, now)."""
+    body = _text(body, "body", "Write your message.")
+    kind = "safeguarding_message" if from_lead else "safeguarding_reply"
+    verdict = screen_text(body, context_for(author, kind=kind, audience=case.audience or "parents"))
+    now = clock.utcnow()
+    message = CaseMessage(case_id=case.id, author_id=author.id, from_lead=from_lead, body=body,
+                          screening=_verdict_dict(verdict), at=now)
+    db.session.add(message)
+    return message, verdict, now
 
 
 def _messages_path() -> str:
@@ -686,18 +692,23 @@ def conversations(user: User) -> list[tuple[SafeguardingCase, list[CaseMessage]]
     return [(cases[cid], msgs) for cid, msgs in by_case.items() if any(m.from_lead for m in msgs)]
 
 
+def has_messages(user: User) -> bool:
+    """Whether a lead has written to this person (the navigation then shows their messages page)."""
+    if not user.is_authenticated:
+        return False
+    return db.session.scalar(select(CaseMessage.id).join(SafeguardingCase, SafeguardingCase.id == CaseMessage.case_id)
+                             .where(SafeguardingCase.subject_id == user.id, CaseMessage.from_lead.is_(True))
+                             .limit(1)) is not None
+
+
 def reply_from_person(user: User, case_id: int, body: str) -> CaseMessage:
     """The person's reply: screened like every text, and it goes only to the case (the leads)."""
     case = db.session.get(SafeguardingCase, case_id)
     if case is None or case.subject_id != user.id or not db.session.scalar(
             select(func.count(CaseMessage.id)).where(CaseMessage.case_id == case.id, CaseMessage.from_lead.is_(True))):
         raise SafeguardingError("Page not found", 404)
-    body = _text(body, "body", "Write your message.")
-    verdict = screen_text(body, context_for(user, kind="safeguarding_reply", audience=case.audience or "parents"))
-    now = clock.utcnow()
-    message = CaseMessage(case_id=case.id, author_id=user.id, from_lead=False, body=body,
-                          screening=_verdict_dict(verdict), at=now)
-    db.session.add(message)
+    message, verdict, now = _store_message(case, user, body, from_lead=False)
+    body = message.body
     _entry(case, "reply", f"Reply from the person: {body}", user, now)
     if verdict.action == "escalate":
         _entry(case, "screening", f"Screening read the reply as a risk ({verdict.severity}).", None, now)

@@ -58,6 +58,12 @@ def utc_iso(moment: datetime) -> str:
     return moment.replace(tzinfo=UTC).isoformat()
 
 
+@bp.app_context_processor
+def safety_team():
+    """`safety_messages()` for the navigation: one query, only when a page asks."""
+    return {"safety_messages": lambda: service.has_messages(current_user)}
+
+
 # --- the dashboard ----------------------------------------------------------------------------------------
 
 @bp.get("/")

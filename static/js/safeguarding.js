@@ -45,6 +45,7 @@ if (root && typeof window.io === "function") {
   function row(data) {
     const tr = document.createElement("tr");
     tr.className = "govuk-table__row village-case--new";
+    tr.dataset.state = data.state;
     tr.id = `case-${data.id}`;
     tr.dataset.caseId = String(data.id);
     const link = document.createElement("a");
@@ -54,7 +55,11 @@ if (root && typeof window.io === "function") {
     const tag = document.createElement("strong");
     tag.className = `govuk-tag ${tags[data.severity] || ""}`;
     tag.textContent = labels[data.severity] || data.severity;
-    const state = data.state === "open" ? "Waiting for a lead" : data.state === "closed" ? "Closed" : "Acknowledged";
+    let state = data.state === "open" ? "Waiting for a lead" : data.state === "closed" ? "Closed" : "Acknowledged";
+    if (data.breached) {
+      tr.classList.add("village-case--breached");
+      state = "Overdue";
+    }
     const time = document.createElement("time");
     time.dateTime = data.deadline_at;
     time.textContent = data.deadline_text;
@@ -84,6 +89,17 @@ if (root && typeof window.io === "function") {
       beep();
     }
   });
+  // A time limit can pass with no event: mark waiting cases overdue as their deadline goes by.
+  setInterval(() => {
+    for (const tr of rows.querySelectorAll("tr[data-state=open]")) {
+      const due = tr.querySelector("time");
+      if (due && new Date(due.dateTime) < new Date() && !tr.classList.contains("village-case--breached")) {
+        tr.classList.add("village-case--breached");
+        tr.cells[2].textContent = "Overdue";
+      }
+    }
+  }, 15000);
+
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") {
       unseen = 0;
