@@ -43,7 +43,9 @@ def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.get_closest_marker("e2e") and params.get("database_url") == "postgresql":
+        # sqlite_only: a sweep (tests/instants.py) whose database work is covered on both elsewhere.
+        if (item.get_closest_marker("e2e") or item.get_closest_marker("sqlite_only")) \
+                and params.get("database_url") == "postgresql":
             drop.append(item)
         else:
             keep.append(item)
@@ -104,6 +106,13 @@ def _app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _machine_clock_after_each_test():
+    """A test that froze the clock (tests/instants.py) leaves the next one the machine's clock."""
+    yield
+    clock.reset()
 
 
 @pytest.fixture

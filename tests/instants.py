@@ -1,12 +1,16 @@
 """The instants every date-sensitive test runs at (issue 14): month ends, a leap day, the Sundays the
 clocks change in the UK, and New Year's Eve. Each is an aware datetime; `community.clock.freeze` takes it.
 
-Use: @pytest.mark.parametrize("instant", INSTANTS, ids=INSTANT_IDS), then clock.freeze(instant).
+Use: decorate the test with `@at_each_instant` (it takes an `instant` argument), then
+`clock.freeze(instant)` (the clock is reset after every test, see tests/conftest.py). A sweep that does
+nothing database-specific may add `@pytest.mark.sqlite_only`, saying why, to keep CI short.
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+import pytest
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -34,3 +38,6 @@ INSTANTS: dict[str, datetime] = {
 }
 INSTANT_IDS = list(INSTANTS)
 INSTANT_VALUES = list(INSTANTS.values())
+
+# (Parametrizing over INSTANTS itself would pass the names, not the instants.)
+at_each_instant = pytest.mark.parametrize("instant", INSTANT_VALUES, ids=INSTANT_IDS)

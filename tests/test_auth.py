@@ -2,20 +2,32 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from community import clock
+from community.auth import service
 from community.extensions import db, limiter
-from community.models import Audience, Role, User
+from community.models import AgeBand, Audience, Role, User
 from tests.conftest import TEST_PASSWORD, login
+from tests.instants import LONDON, at_each_instant
+
+# The day issue 14 was found: "a day short of 13" was exactly 13 on the 29th to 31st of a month.
+FOUND_ON = datetime(2026, 11, 29, 12, 0, tzinfo=LONDON)
 
 
-def years_ago(years: int, days: int = 0) -> date:
-    today = clock.today()
-    return date(today.year - years, today.month, min(today.day, 28)) - timedelta(days=days)
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """Ages, lock-outs and reset links here depend on the date: never the machine's."""
+    clock.freeze(FOUND_ON)
+
+
+def years_ago(years: int) -> date:
+    """The latest date of birth that makes a person `years` old today (29 February gives 28 February)."""
+    return clock.today() - relativedelta(years=years)
 
 
 def registration(born: date, **overrides) -> dict:
@@ -221,18 +233,10 @@ def test_password_reset_says_the_same_for_unknown_addresses(client, smtp):
 
 
 def test_password_reset_link_expires(app, client, make_user):
-    from community.auth.service import make_reset_token
-
-    token = make_reset_token(make_user())
-    clock_offset = app.config["PASSWORD_RESET_MAX_AGE"] + 5
-    import time
-
-    real = time.time
-    try:
-        time.time = lambda: real() + clock_offset  # itsdangerous reads time.time
-        assert client.get(f"/reset-password/{token}").status_code == 400
-    finally:
-        time.time = real
+    token = service.make_reset_token(make_user())
+    assert client.get(f"/reset-password/{token}").status_code == 200
+    clock.advance(timedelta(seconds=app.config["PASSWORD_RESET_MAX_AGE"] + 1))
+    assert client.get(f"/reset-password/{token}").status_code == 400
     assert client.get("/reset-password/not-a-token").status_code == 400
 
 
@@ -291,3 +295,54 @@ def test_ordinary_names_near_a_reserved_one_are_accepted(client, name):
     assert not reserved_username(name)
     response = client.post("/register", data=registration(years_ago(30), username=name))
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def test_born_on_29_february_turns_13_on_1_march_in_a_year_that_is_not_leap(app):
+    details = dict(email="leapling@example.org", password="a long enough password", joining_as="parent_carer")
+    clock.freeze(datetime(2029, 2, 28, 23, 30, tzinfo=LONDON))
+    with pytest.raises(service.UnderThirteen):
+        service.register(username="leapling", born=date(2016, 2, 29), **details)
+    assert count_users() == 0
+    clock.freeze(datetime(2029, 3, 1, 0, 30, tzinfo=LONDON))
+    user = service.register(username="leapling", born=date(2016, 2, 29), **details)
+    assert user.role_set == {Role.YOUNG_PERSON} and user.age_band(clock.today()) is AgeBand.YOUNG_PERSON
+
+
+# The sweeps below run at every instant in tests/instants.py, on SQLite only: the instant changes only
+# the Python side (clock.today(), naive-UTC arithmetic); the same rows on PostgreSQL are covered by the
+# tests above, which run on both.
+
+@pytest.mark.sqlite_only
+@at_each_instant
+def test_thirteenth_birthday_at_each_instant(app, instant):
+    clock.freeze(instant)
+    details = dict(email="teen@example.org", password="a long enough password", joining_as="parent_carer")
+    with pytest.raises(service.UnderThirteen):
+        service.register(username="nearly_thirteen", born=years_ago(13) + timedelta(days=1), **details)
+    user = service.register(username="just_thirteen", born=years_ago(13), **details)
+    assert user.role_set == {Role.YOUNG_PERSON}
+
+
+@pytest.mark.sqlite_only
+@at_each_instant
+def test_lockout_lasts_exactly_its_minutes_at_each_instant(app, make_user, instant, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 1)  # one wrong password locks: one hash check
+    clock.freeze(instant)
+    user = make_user()
+    assert "locked" in service.authenticate(user.username, "wrong password").message
+    clock.advance(timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"], seconds=-1))
+    assert "locked for 1 more minute after" in service.authenticate(user.username, TEST_PASSWORD).message
+    clock.advance(timedelta(seconds=1))
+    assert service.authenticate(user.username, TEST_PASSWORD).user == user
+
+
+@pytest.mark.sqlite_only
+@at_each_instant
+def test_reset_link_works_for_exactly_its_max_age_at_each_instant(app, make_user, instant):
+    clock.freeze(instant)
+    user = make_user()
+    token = service.make_reset_token(user)
+    clock.advance(timedelta(seconds=app.config["PASSWORD_RESET_MAX_AGE"]))
+    assert service.user_for_reset_token(token) == user
+    clock.advance(timedelta(seconds=1))
+    assert service.user_for_reset_token(token) is None

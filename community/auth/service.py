@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -152,8 +152,9 @@ def authenticate(login: str, password: str) -> SignInResult:
 
     now = clock.utcnow()
     if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return SignInResult(None, f"This account is locked for {minutes} more minutes after too many attempts. "
+        minutes = max(1, -(-int((user.locked_until - now).total_seconds()) // 60))  # rounded up
+        return SignInResult(None, f"This account is locked for {minutes} more minute{'s' if minutes != 1 else ''} "
+                                  "after too many attempts. "
                                   "You can reset your password to get back in now.")
     try:
         hasher.verify(user.password_hash, password)
@@ -179,8 +180,17 @@ def authenticate(login: str, password: str) -> SignInResult:
     return SignInResult(user)
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps and ages reset links by `community.clock` (itsdangerous would read time.time() itself),
+    so a link's expiry follows the one clock Village reads, and tests can move it."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.utcnow().replace(tzinfo=UTC).timestamp())
+
+
 def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="village-password-reset")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="village-password-reset",
+                                  signer=_ClockSigner)
 
 
 def _hash_fingerprint(user: User) -> str:

@@ -13,6 +13,7 @@ from community.forums.search import search_posts
 from community.forums.service import ForumError, escalated
 from community.models import (AgeBand, Audience, Notification, Post, PostRevision, Reaction, ReviewItem, Role,
                               Subscription)
+from tests.instants import INSTANTS, at_each_instant
 
 
 BODIES = ["How do you all cope with a baby who will not sleep?", "What did you find helped with starting nursery?",
@@ -90,6 +91,7 @@ def test_empty_post_and_short_title_are_refused(app, make_user, make_board):
 
 
 def test_rate_limit_and_slow_mode(app, make_user, make_board):
+    clock.freeze(INSTANTS["31-jan"])  # time passes only when the test says so
     app.config["FORUM_POSTS_PER_MINUTE"] = 3
     try:
         parent, board = make_user(), make_board()
@@ -117,6 +119,30 @@ def test_rate_limit_and_slow_mode(app, make_user, make_board):
     assert service.reply(moderator, thread, "Thank you all.").state == "published"
 
 
+# On SQLite only: the instant changes only the Python side (naive-UTC arithmetic); the same queries
+# run on PostgreSQL in test_rate_limit_and_slow_mode above.
+@pytest.mark.sqlite_only
+@at_each_instant
+def test_slow_mode_and_flood_control_at_each_instant(app, make_user, make_board, instant, monkeypatch):
+    monkeypatch.setitem(app.config, "FORUM_POSTS_PER_MINUTE", 2)
+    clock.freeze(instant)
+    parent = make_user()
+    thread = _thread(parent, make_board(slow_mode_seconds=30))
+    clock.advance(timedelta(seconds=29))
+    with pytest.raises(ForumError, match="post again in 1 second\\."):
+        service.reply(parent, thread, "too soon")
+    clock.advance(timedelta(seconds=1))
+    assert service.reply(parent, thread, "We found a toddler group on Tuesdays.").state == "published"
+    # Two posts in the last minute, 59 seconds after the first: flood control counts every board.
+    clock.advance(timedelta(seconds=29))
+    elsewhere = make_board()
+    with pytest.raises(ForumError) as error:
+        _thread(parent, elsewhere, title="Rainy days")
+    assert error.value.status == 429 and "very quickly" in error.value.message
+    clock.advance(timedelta(seconds=1))  # the first post is now a minute old
+    assert _thread(parent, elsewhere, title="Rainy days").board_id == elsewhere.id
+
+
 def test_locked_thread_refuses_replies_but_not_moderators(app, make_user, make_board):
     parent, moderator = make_user(), make_user(Role.MODERATOR)
     thread = _thread(parent, make_board())
@@ -129,6 +155,7 @@ def test_locked_thread_refuses_replies_but_not_moderators(app, make_user, make_b
 
 
 def test_pinned_threads_come_first(app, make_user, make_board):
+    clock.freeze(INSTANTS["31-jan"])
     parent, moderator = make_user(), make_user(Role.MODERATOR)
     board = make_board()
     old = _thread(parent, board, title="Old thread")
