@@ -8,11 +8,23 @@ latency p50/p99, delivered messages per second, messages lost; then Village's th
 of the bare server's.
 
     .venv/bin/python bench/realtime.py [--clients 500] [--messages 200] [--posters 25] [--rounds 3]
+
+Soak mode (`--soak`): two Village processes share a redis-server the benchmark starts on its own loopback
+port; readers (half on each process) follow one thread with the page's re-sync rules (tests/live_sync.py),
+posters on process A post at a steady rate, Redis is killed and restarted `--outages` times, and a share
+of the readers is dropped and reconnected at random. Printed: posts missed and shown twice (targets 0),
+delivery p99 with Redis up (the same-run baseline) and for the posts made while it was down; the last
+line is `{"posts", "missed", "duplicated", "p99_ms", "outage_p99_ms"}` where outage_p99_ms is the p99
+delay an outage adds (outage posts' p99 minus the baseline p99). The screening models' MiniLM reader is
+off in soak mode (delivery is measured; the rules and the toxicity model still screen every post).
+
+    .venv/bin/python bench/realtime.py --soak [--posts 10000] [--readers 200] [--rate 50] [--outages 2]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import statistics
@@ -185,6 +197,147 @@ async def run_load(base: str, thread_id: int, clients: int, messages: int, poste
             "elapsed_s": elapsed, "states": states}
 
 
+async def run_soak(urls: tuple[str, str], thread_id: int, cookies: dict, args, redis_server) -> dict:
+    """The soak: returns per-post delays and the counts of missed and twice-shown posts."""
+    import random
+
+    from tests.live_sync import ThreadReader
+
+    rng = random.Random(args.seed_value)
+    readers: list[ThreadReader] = []
+    for i in range(args.readers):
+        side = i % 2  # half the readers on each process
+        client = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2)
+        readers.append(ThreadReader(client, thread_id))
+        readers[-1].side = side
+    for start in range(0, len(readers), 50):  # connect in waves so the listen backlog is not flooded
+        await asyncio.gather(*(r.client.connect(urls[r.side], headers={"Cookie": cookies[r.side]},
+                                                transports=["websocket"], wait_timeout=30)
+                               for r in readers[start:start + 50]))
+    senders = []
+    for cookie in cookies["posters"]:
+        client = socketio.AsyncClient(reconnection=True)
+        await client.connect(urls[0], headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=30)
+        senders.append(client)
+
+    duration = args.posts / args.rate
+    outage_at = [duration * (k + 1) / (args.outages + 1) for k in range(args.outages)]
+    windows: list[tuple[float, float]] = []  # (Redis killed, Redis answering again), perf_counter
+    sent: dict[int, float] = {}  # post id -> when its poster sent it
+    states: dict[str, int] = {}
+    started = time.perf_counter()
+
+    async def post_all(sender, seqs):
+        for seq in seqs:
+            await asyncio.sleep(max(0.0, started + seq / args.rate - time.perf_counter()))
+            at = time.perf_counter()
+            body = f"{SENTENCES[seq % len(SENTENCES)]} soak {seq}"
+            try:
+                ack = await sender.call("new_post", {"thread_id": thread_id, "body": body, "quote_post_id": None},
+                                        timeout=60)
+            except Exception as error:  # noqa: BLE001 - counted, not fatal: the soak goes on
+                ack = {"state": type(error).__name__}
+            state = (ack or {}).get("state") or (ack or {}).get("error", "no answer")
+            states[state] = states.get(state, 0) + 1
+            if state == "published":
+                sent[ack["post_id"]] = at
+
+    async def outages():
+        for at in outage_at:
+            await asyncio.sleep(max(0.0, started + at - time.perf_counter()))
+            down = time.perf_counter()
+            await asyncio.to_thread(redis_server.stop)
+            await asyncio.sleep(args.outage_seconds)
+            await asyncio.to_thread(redis_server.start)
+            windows.append((down, time.perf_counter()))
+
+    async def drops():
+        chosen = rng.sample(readers, max(1, round(len(readers) * args.drop)) if args.drop else 0)
+        async def drop(reader):
+            await asyncio.sleep(rng.uniform(0, duration))
+            await reader.client.disconnect()
+            await asyncio.sleep(rng.uniform(0.2, 2.0))
+            await reader.client.connect(urls[reader.side], headers={"Cookie": cookies[reader.side]},
+                                        transports=["websocket"], wait_timeout=30)
+        await asyncio.gather(*(drop(r) for r in chosen))
+
+    await asyncio.gather(*(post_all(s, range(i, args.posts, len(senders))) for i, s in enumerate(senders)),
+                         outages(), drops())
+    published = set(sent)
+    deadline = time.perf_counter() + args.drain
+    while time.perf_counter() < deadline and any(not published <= set(r.displayed) for r in readers):
+        await asyncio.sleep(0.25)
+    for client in [r.client for r in readers] + senders:
+        await client.disconnect()
+
+    def in_outage(t: float) -> bool:
+        return any(down <= t <= up for down, up in windows)
+
+    normal, outage = [], []
+    missed = duplicated = 0
+    for r in readers:
+        shown = set(r.displayed)
+        missed += len(published - shown)
+        duplicated += len(r.displayed) - len(shown)
+        for post_id, at in sent.items():
+            if post_id in r.arrivals:
+                (outage if in_outage(at) else normal).append(r.arrivals[post_id] - at)
+    return {"published": len(published), "states": states, "missed": missed, "duplicated": duplicated,
+            "normal": normal, "outage": outage, "windows": windows,
+            "catch_ups": sum(r.catch_ups for r in readers), "deliveries": sum(r.deliveries for r in readers),
+            "elapsed_s": time.perf_counter() - started}
+
+
+def soak(args) -> None:
+    from tests.redis_server import RedisServer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = args.database_url or f"sqlite:///{tmp}/soak.db"
+        seeded = subprocess.run([sys.executable, __file__, "--seed", database_url, "--posters", str(args.posters)],
+                                capture_output=True, text=True, check=True,
+                                env={**os.environ, "MODERATION_SEMANTIC_ENABLED": "false"})
+        thread_id = int(seeded.stdout.strip().splitlines()[-1])
+        redis_server = RedisServer()
+        redis_server.start()
+        env = {"FORUM_POSTS_PER_MINUTE": "1000000", "LOGIN_RATE_LIMIT": "100000 per minute",
+               "MODERATION_RATE_LIMIT_10MIN": "1000000", "FORUM_SOCKET_FLOOD_EVENTS": "0",
+               "MODERATION_SEMANTIC_ENABLED": "false", "REDIS_URL": redis_server.url,
+               "SOCKETIO_CHANNEL": f"village-soak-{os.getpid()}"}
+        servers = []
+        try:
+            for name in ("a", "b"):
+                servers.append(start_server(database_url, extra_env=env, log_path=Path(tmp) / f"server-{name}.log"))
+            urls = (servers[0][1], servers[1][1])
+            cookies = {0: login_cookie(urls[0], "reader", PASSWORD), 1: login_cookie(urls[1], "reader", PASSWORD),
+                       "posters": [login_cookie(urls[0], f"poster{i}", PASSWORD) for i in range(args.posters)]}
+            result = asyncio.run(run_soak(urls, thread_id, cookies, args, redis_server))
+            logs = {name: (Path(tmp) / f"server-{name}.log").read_text() for name in ("a", "b")}
+        finally:
+            for process, _ in servers:
+                stop_server(process)
+            redis_server.stop()
+
+    normal_p99 = percentile(result["normal"], 0.99) * 1000
+    outage_p99 = percentile(result["outage"], 0.99) * 1000 if result["outage"] else normal_p99
+    print(f"soak: {args.posts} posts at {args.rate:g} a second from {args.posters} posters on process A, "
+          f"{args.readers} readers over two processes, Redis killed {args.outages} times for "
+          f"{args.outage_seconds:g} s, {args.drop:.0%} of readers dropped and reconnected; loopback, "
+          f"{os.cpu_count()} cores; {result['elapsed_s']:.0f} s")
+    print(f"posting results {result['states']}; {result['deliveries']} post events received, "
+          f"{result['catch_ups']} catch-ups; log lines: "
+          + ", ".join(f"{name}: went away {text.count('Redis went away (')}, back {text.count('Redis is back:')}"
+                      for name, text in logs.items()))
+    print(f"{'posts made while':<26}{'deliveries':>11}{'p50 ms':>9}{'p99 ms':>9}")
+    for label, delays in (("Redis up (baseline)", result["normal"]), ("Redis down", result["outage"])):
+        print(f"{label:<26}{len(delays):>11}{percentile(delays, 0.5) * 1000:>9.0f}{percentile(delays, 0.99) * 1000:>9.0f}")
+    added = max(0.0, outage_p99 - normal_p99)
+    print(f"missed {result['missed']} (target 0), shown twice {result['duplicated']} (target 0); an outage adds "
+          f"{added:.0f} ms to the p99 delay ({outage_p99:.0f} ms against {normal_p99:.0f} ms with Redis up)")
+    print(json.dumps({"posts": result["published"], "missed": result["missed"], "duplicated": result["duplicated"],
+                      "p99_ms": round(percentile(result["normal"] + result["outage"], 0.99) * 1000, 1),
+                      "outage_p99_ms": round(added, 1)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=500)
@@ -193,7 +346,22 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="posts a second in the paced run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are printed")
     parser.add_argument("--seed", metavar="DATABASE_URL", help=argparse.SUPPRESS)
+    soak_args = parser.add_argument_group("soak mode")
+    soak_args.add_argument("--soak", action="store_true", help="Redis outages and dropped readers (see above)")
+    soak_args.add_argument("--posts", type=int, default=10_000)
+    soak_args.add_argument("--readers", type=int, default=200)
+    soak_args.add_argument("--outages", type=int, default=2, help="times Redis is killed and started again")
+    soak_args.add_argument("--outage-seconds", type=float, default=3.0)
+    soak_args.add_argument("--drop", type=float, default=0.05, help="share of readers dropped and reconnected")
+    soak_args.add_argument("--drain", type=float, default=60.0, help="seconds to wait for late posts at the end")
+    soak_args.add_argument("--seed-value", type=int, default=16, help="random seed for the drops")
+    soak_args.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    if "--soak" in sys.argv:
+        parser.set_defaults(posters=5, rate=50.0)  # the soak's own: a few voices at a steady rate
     args = parser.parse_args()
+    if args.soak:
+        soak(args)
+        return
     if args.seed:
         print(seed_village(args.seed, args.posters))
         return
