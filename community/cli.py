@@ -56,6 +56,23 @@ def demo() -> None:
 @click.option("--port", default=None, type=int, help="Port to listen on (default: PORT or 5000).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve Village with Socket.IO (the embedded server)."""
+    loaded = prepare_server_process(current_app._get_current_object())
+    click.echo("Screening models: " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
+    host = host or current_app.config["HOST"]
+    port = port or current_app.config["PORT"]
+    # Flask refuses app.run() inside its own CLI to protect `flask run`; this command is the server.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    _send_small_messages_at_once()
+    click.echo(f"Village is running on http://{host}:{port} (press Ctrl+C to stop)")
+    socketio.run(current_app._get_current_object(), host=host, port=port,
+                 allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+
+
+def prepare_server_process(app: Flask) -> dict[str, str]:
+    """What a serving process does once before its first request: `flask serve` here, and each
+    gunicorn worker through gunicorn.conf.py: load the screening models, settle the garbage collector
+    and start the safeguarding outbox worker (unless SAFEGUARDING_WORKER_IN_SERVER is false).
+    Returns the screening models loaded (name -> backend)."""
     import moderation
 
     # The models' OpenMP threads sleep when idle instead of spinning: in a served process they share
@@ -64,12 +81,6 @@ def serve(host: str | None, port: int | None) -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     # Load the screening models before the first person posts, not while they wait.
     loaded = moderation.warm_up()
-    click.echo("Screening models: " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
-    host = host or current_app.config["HOST"]
-    port = port or current_app.config["PORT"]
-    # Flask refuses app.run() inside its own CLI to protect `flask run`; this command is the server.
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    _send_small_messages_at_once()
     # Everything loaded so far (models, libraries, the app) lives as long as the process: move it out
     # of the garbage collector's sight, so a full collection does not walk millions of objects while
     # people wait for their posts.
@@ -79,13 +90,11 @@ def serve(host: str | None, port: int | None) -> None:
     # request contexts, packets) die young instead of being promoted, and full collections - measured
     # at 20-190 ms each, six in a 40-second benchmark run - become rare (none in the same run).
     gc.set_threshold(20_000, 10, 10)
-    if current_app.config["SAFEGUARDING_WORKER_IN_SERVER"]:
+    if app.config["SAFEGUARDING_WORKER_IN_SERVER"]:
         from community.safeguarding import outbox
 
-        outbox.start_thread(current_app._get_current_object())  # the embedded outbox worker
-    click.echo(f"Village is running on http://{host}:{port} (press Ctrl+C to stop)")
-    socketio.run(current_app._get_current_object(), host=host, port=port,
-                 allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+        outbox.start_thread(app)  # the embedded outbox worker
+    return loaded
 
 
 @click.command("worker")
