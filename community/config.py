@@ -84,6 +84,11 @@ class Config:
         self.FORUM_POSTS_PER_MINUTE = _int("FORUM_POSTS_PER_MINUTE", 6)
         # A socket sending more events than this in 10 seconds is disconnected (flood control); 0 is off.
         self.FORUM_SOCKET_FLOOD_EVENTS = _int("FORUM_SOCKET_FLOOD_EVENTS", 100)
+        # Review queue (community/review): how long a moderator's claim on an item lasts, how many reports
+        # from different people hide a post until it is reviewed, and items per queue page.
+        self.REVIEW_CLAIM_MINUTES = _int("REVIEW_CLAIM_MINUTES", 15)
+        self.REVIEW_REPORTS_TO_HIDE = _int("REVIEW_REPORTS_TO_HIDE", 3)
+        self.REVIEW_PAGE_SIZE = _int("REVIEW_PAGE_SIZE", 25)
         self.TIMEZONE = env.get("VILLAGE_TIMEZONE", "Europe/London")
         # Screening thresholds and models: MODERATION_* variables, read by the moderation core itself
         # (it runs without Flask too); a malformed value stops start-up with a clear error.

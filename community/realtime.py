@@ -178,6 +178,65 @@ def _send_reading(app, thread_id: int) -> None:
         socketio.emit("reading", {"thread_id": thread_id, "count": count}, to=live.thread_room(thread_id))
 
 
+# Whose sockets are where, so that a suspension can cut a person off at once (review queue sanctions).
+# Each process knows its own; with REDIS_URL the sids are kept in Redis too, and disconnecting one that
+# lives in another process goes to it through the Socket.IO message queue.
+_user_sids: dict[int, set[str]] = defaultdict(set)
+_sid_user: dict[str, int] = {}
+
+
+def _sids_key(user_id: int) -> str:
+    return f"village:sids:{user_id}"
+
+
+def _remember_socket(user_id: int | None, sid: str, connected: bool) -> None:
+    with _lock:
+        if connected:
+            _user_sids[user_id].add(sid)
+            _sid_user[sid] = user_id
+        else:
+            user_id = _sid_user.pop(sid, None)
+            if user_id is not None:
+                _user_sids[user_id].discard(sid)
+                if not _user_sids[user_id]:
+                    _user_sids.pop(user_id, None)
+    url = current_app.config.get("REDIS_URL")
+    if url and user_id is not None:
+        try:
+            import redis
+
+            client = _redis_clients.get(url) or _redis_clients.setdefault(url, redis.Redis.from_url(url))
+            if connected:
+                client.sadd(_sids_key(user_id), sid)
+                client.expire(_sids_key(user_id), 86400)
+            else:
+                client.srem(_sids_key(user_id), sid)
+        except Exception:  # noqa: BLE001 - the local record still works; the next event's check remains
+            log.warning("Could not record socket %s in Redis", sid)
+
+
+def disconnect_user(user_id: int) -> int:
+    """Disconnect every open socket of a person, in every server process. Returns how many were asked.
+    (Each later event would refuse them anyway: this ends sockets that only listen.)"""
+    with _lock:
+        sids = set(_user_sids.get(user_id, ()))
+    url = current_app.config.get("REDIS_URL")
+    if url:
+        try:
+            import redis
+
+            client = _redis_clients.get(url) or _redis_clients.setdefault(url, redis.Redis.from_url(url))
+            sids |= {s.decode() if isinstance(s, bytes) else s for s in client.smembers(_sids_key(user_id))}
+        except Exception:  # noqa: BLE001
+            log.warning("Could not read the sockets of user %s from Redis", user_id)
+    for sid in sids:
+        try:
+            socketio.server.disconnect(sid, namespace="/")
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    return len(sids)
+
+
 def on_connect(auth=None):
     _fresh_user()
     if not current_user.is_authenticated or not current_user.is_active:
@@ -185,6 +244,7 @@ def on_connect(auth=None):
                  "session=" in request.headers.get("Cookie", ""))
         return False  # refuses the connection
     join_room(live.user_room(current_user.id))
+    _remember_socket(current_user.id, request.sid, True)
     if service.is_moderator(current_user):
         join_room(live.MODERATORS_ROOM)
     if current_user.has_role(Role.SAFEGUARDING_LEAD, Role.ADMIN):
@@ -195,6 +255,7 @@ def on_connect(auth=None):
 def on_disconnect(*args):
     _fresh_user()
     sid = request.sid
+    _remember_socket(None, sid, False)
     with _lock:
         threads = list(_joined.pop(sid, ()))
         _events.pop(sid, None)

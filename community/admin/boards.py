@@ -7,7 +7,7 @@ Every rule lives here; the admin views only read forms and show the answer. Text
 A board's audience is fixed when it is made: audiences never mix, so a board cannot move from
 parents to young people (or back) with its threads in it. Its area is fixed too.
 
-There is no staff action log model yet, so changes are written to the application log only.
+Every change and new board is written to the staff log (community.review.stafflog) in its transaction.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from community.extensions import db
 from community.forms import clean_text
 from community.models import Area, Audience, Board, Role, Thread, User
+from community.review.stafflog import log_staff_action
 from community.screening import allowed_as_name, context_for, screen_text
 
 log = logging.getLogger(__name__)
@@ -213,9 +214,11 @@ def check_fields(*, name, description, rules, slow_mode, position) -> tuple[Boar
     return BoardText(name, description, rules, slow, pos), errors, kept
 
 
-def _screen(by: User, audience: str, slug: str | None, changed: dict[str, str], errors: dict[str, str]) -> bool:
+def _screen(by: User, audience: str, slug: str | None, changed: dict[str, str], errors: dict[str, str],
+            held: list | None = None) -> bool:
     """Screen each changed text the way a profile's "about" is screened. Returns True if any verdict
-    asked for helplines to be shown."""
+    asked for helplines to be shown. Texts screening held (or could not judge) are added to `held` as
+    (field, text, verdict), for a review item that keeps them."""
     helplines = False
     for field, text in changed.items():
         if not text or field in errors:
@@ -224,6 +227,8 @@ def _screen(by: User, audience: str, slug: str | None, changed: dict[str, str], 
         if not allowed_as_name(verdict):
             errors[field] = REWORD
             helplines = helplines or verdict.show_helplines
+            if held is not None and verdict.action in ("hold", "escalate", "publish_and_flag"):
+                held.append((field, text, verdict))
     return helplines
 
 
@@ -237,17 +242,23 @@ def update_board(board: Board, *, by: User, name, description, rules, slow_mode,
     # Text already on the board was checked when it was written: only new words are screened.
     changed = {f: getattr(values, f) for f in ("name", "description", "rules")
                if getattr(values, f) != getattr(board, f)}
-    helplines = _screen(by, board.audience, board.slug, changed, errors)
+    held: list = []
+    helplines = _screen(by, board.audience, board.slug, changed, errors, held)
     if errors:
+        if held:
+            from community.review.service import hold_text
+            for field, text, verdict in held:
+                hold_text(by, kind="board_text", text_field=field, text=text, verdict=verdict, board=board)
+            db.session.commit()
         raise BoardError(errors, kept, helplines=helplines)
     before = {f: getattr(board, f) for f in ("name", "description", "rules", "slow_mode_seconds", "position")}
     for field in before:
         setattr(board, field, getattr(values, field))
-    db.session.commit()
     changes = sorted(f for f, old in before.items() if getattr(board, f) != old)
     if changes:
-        log.info("board %s (id %s) changed by %s (id %s): %s", board.slug, board.id, by.username, by.id,
-                 ", ".join(changes))
+        log_staff_action(by, "admin.board_change", board, before={f: before[f] for f in changes},
+                         after={f: getattr(board, f) for f in changes})
+    db.session.commit()
     return board
 
 
@@ -310,6 +321,9 @@ def create_board(*, by: User, name, description, rules, slow_mode, position, aud
                   slow_mode_seconds=values.slow_mode_seconds, position=values.position)
     db.session.add(board)
     try:
+        db.session.flush()
+        log_staff_action(by, "admin.board_create", board, after={
+            "slug": board.slug, "name": board.name, "audience": audience, "area_id": board.area_id})
         db.session.commit()
     except IntegrityError:  # someone made a board with the same address at the same moment
         db.session.rollback()

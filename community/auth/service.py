@@ -169,8 +169,12 @@ def authenticate(login: str, password: str) -> SignInResult:
                                       "You can reset your password to get back in now.")
         db.session.commit()
         return SignInResult(None, wrong)
-    if user.is_suspended:
-        return SignInResult(None, "This account is suspended. A moderator has written to you about why.")
+    if not user.is_active:
+        if user.suspended_until is None:
+            return SignInResult(None, "This account has been closed by a moderator.")
+        from community.templating import london_time
+        return SignInResult(None, f"This account is suspended until {london_time(user.suspended_until)}. "
+                                  "You can sign in again after that.")
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -239,6 +243,11 @@ def update_profile(user: User, *, about: str, profile_public: bool) -> None:
     if about:
         verdict = screen_text(about, context_for(user, kind="profile", audience=audience))
         if not allowed_as_name(verdict):
+            if verdict.action in ("hold", "escalate", "publish_and_flag") and about != user.about:
+                # Kept for a moderator, never lost: approving it saves it (community/review).
+                from community.review.service import hold_text
+                hold_text(user, kind="profile", text_field="about", text=about, verdict=verdict)
+                db.session.commit()
             raise AccountError("We could not save that. Please leave out contact details, links and words "
                                "that could upset people.", field="about", helplines=verdict.show_helplines)
     user.about = about
@@ -271,6 +280,10 @@ def set_roles(user: User, roles: set[Role], *, by: User | None) -> None:
     user.roles = [r for r in user.roles if Role(r.role) in roles]
     for role in roles - current:
         user.roles.append(UserRole(role=role.value, granted_by_id=by.id if by else None))
+    if roles != current:
+        from community.review.stafflog import log_staff_action
+        log_staff_action(by, "admin.roles", user, before={"roles": {r.value for r in current}},
+                         after={"roles": {r.value for r in roles}})
     db.session.commit()
 
 

@@ -20,6 +20,7 @@ from community.forms import clean_text
 from community.models import (Audience, Board, Notification, Post, PostRevision, PostState, Reaction, ReviewItem,
                               ReviewSource, Role, Subscription, Thread, User)
 from community.screening import context_for, screen_text
+from community.review.stafflog import log_staff_action
 from community.signals import escalated
 from community.text import excerpt, has_link, mentions
 
@@ -274,6 +275,11 @@ def clean_title(title: str | None) -> str:
 def _check_may_post(user: User, board: Board, thread: Thread | None = None) -> None:
     if not may_read(user, board):
         raise ForumError("Page not found", 404)
+    if not user.is_active or user.is_muted:  # sanctions from the review queue count at once
+        from community.templating import london_time
+
+        until = f" until {london_time(user.muted_until)}" if user.is_active else ""
+        raise ForumError(f"You cannot post{until}. A moderator has sent you a message about why.", 403)
     if thread is not None and thread.is_locked and not is_moderator(user):
         raise ForumError("This thread is locked. You can read it, but nobody can reply.", 403)
     now = clock.utcnow()
@@ -547,6 +553,7 @@ def hide_post(moderator: User, post: Post) -> None:
 
     if not is_moderator(moderator):
         raise ForumError("Only moderators can hide posts.", 403)
+    log_staff_action(moderator, "forums.hide", post, before={"state": post.state}, after={"state": "hidden"})
     post.state = PostState.HIDDEN.value
     post.hidden_by_id, post.hidden_at = moderator.id, clock.utcnow()
     thread = post.thread
@@ -558,9 +565,16 @@ def hide_post(moderator: User, post: Post) -> None:
 
 
 def unhide_post(moderator: User, post: Post) -> PostResult:
-    """Publish a hidden or held post (the review queue will call this to approve)."""
+    """Publish a hidden or held post from the thread page, and log it."""
     if not is_moderator(moderator):
         raise ForumError("Only moderators can do that.", 403)
+    log_staff_action(moderator, "forums.unhide", post, before={"state": post.state}, after={"state": "published"})
+    return _finish(publish_post(post), None)
+
+
+def publish_post(post: Post) -> PostResult:
+    """Publish a held or hidden post (and its thread, if it opens it) in the caller's transaction; no commit.
+    The review queue's approve and the thread page's unhide both use it."""
     thread = post.thread
     was = post.state
     post.state, post.state_reason = PostState.PUBLISHED.value, ""
@@ -570,12 +584,14 @@ def unhide_post(moderator: User, post: Post) -> PostResult:
     notes = _after_publish(post, thread) if was == PostState.HELD.value else []
     if was != PostState.HELD.value:
         _refresh_thread(thread)
-    return _finish(PostResult(post, thread, post.state, "The post is back on the board.", notifications=notes), None)
+    return PostResult(post, thread, post.state, "The post is back on the board.", notifications=notes)
 
 
 def set_locked(moderator: User, thread: Thread, locked: bool) -> None:
     if not is_moderator(moderator):
         raise ForumError("Only moderators can lock threads.", 403)
+    log_staff_action(moderator, "forums.lock" if locked else "forums.unlock", thread,
+                     before={"is_locked": thread.is_locked}, after={"is_locked": locked})
     thread.is_locked = locked
     db.session.commit()
 
@@ -583,6 +599,8 @@ def set_locked(moderator: User, thread: Thread, locked: bool) -> None:
 def set_pinned(moderator: User, thread: Thread, pinned: bool) -> None:
     if not is_moderator(moderator):
         raise ForumError("Only moderators can pin threads.", 403)
+    log_staff_action(moderator, "forums.pin" if pinned else "forums.unpin", thread,
+                     before={"is_pinned": thread.is_pinned}, after={"is_pinned": pinned})
     thread.is_pinned = pinned
     db.session.commit()
 
@@ -617,40 +635,17 @@ def toggle_subscription(user: User, thread: Thread) -> bool:
 
 
 def report_post(user: User, post: Post, reason: str, note: str = "") -> ReviewItem:
-    """A member's report: always a review item; the note is screened too, so a worry in it is escalated."""
-    from community.forums import live
+    """A member's report. Reports on one post gather into one review item (see community.review.service)."""
+    from community.review.service import add_report
 
     if reason not in REPORT_REASON_LABELS:
         raise ForumError("Choose why you are reporting this post.", field="reason")
     note = clean_text(note)
     if len(note) > NOTE_MAX:
         raise ForumError(f"Your note must be {NOTE_MAX:,} characters or fewer.", field="note")
-    thread = post.thread
-    if not may_read(user, thread.board):
+    if not may_read(user, post.thread.board):
         raise ForumError("Page not found", 404)
-    already = db.session.scalar(select(ReviewItem.id).where(
-        ReviewItem.post_id == post.id, ReviewItem.reporter_id == user.id, ReviewItem.state == "open"))
-    if already:
-        raise ForumError("You have already reported this post. A moderator will look at it.", 409, field="reason")
-    verdict = None
-    action = ""
-    if note:
-        _release_connection()
-        verdict = screen_text(note, context_for(user, kind="report_note", audience=thread.board.audience,
-                                                board=thread.board.slug))
-        action = verdict.action
-    severity = "urgent" if action == "escalate" else ("high" if reason == "safety" else "standard")
-    item = ReviewItem(source=ReviewSource.REPORT.value, content_kind="post", post_id=post.id, thread_id=thread.id,
-                      reporter_id=user.id, reason=REPORT_REASON_LABELS[reason], note=note,
-                      verdict=_verdict_dict(verdict) if verdict is not None else {}, action=action,
-                      severity=severity, created_at=clock.utcnow())
-    db.session.add(item)
-    if action == "escalate":
-        db.session.flush()
-        escalated.send(current_app._get_current_object(), item=item, post=post, verdict=verdict)
-    db.session.commit()
-    live.review_item(item)
-    return item
+    return add_report(user, post, reason, REPORT_REASON_LABELS[reason], note)
 
 
 # --- notifications -----------------------------------------------------------------------------------
@@ -682,6 +677,8 @@ def notification_text(note: Notification) -> str:
 def notification_words(kind: str, actor: str, title: str) -> str:
     if kind == "mention":
         return f"{actor} mentioned you in “{title}”"
+    if kind == "moderation":
+        return f"A moderator has looked at your post in “{title}”"
     return f"{actor} replied in “{title}”"
 
 

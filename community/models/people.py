@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from community import clock
 from community.extensions import db
 from community.models.base import utcnow
 
@@ -95,6 +96,10 @@ class User(UserMixin, db.Model):
     date_of_birth: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_suspended: Mapped[bool] = mapped_column(default=False)
+    # Sanctions from the review queue (community/review): a suspension with an end (None with
+    # is_suspended: banned), and a mute (may read, may not post) until a time.
+    suspended_until: Mapped[datetime | None]
+    muted_until: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
@@ -108,8 +113,14 @@ class User(UserMixin, db.Model):
     )
 
     @property
-    def is_active(self) -> bool:  # Flask-Login: suspended people are logged out
-        return not self.is_suspended
+    def is_active(self) -> bool:  # Flask-Login: suspended and banned people are logged out
+        if not self.is_suspended:
+            return True
+        return self.suspended_until is not None and self.suspended_until <= clock.utcnow()
+
+    @property
+    def is_muted(self) -> bool:
+        return self.muted_until is not None and self.muted_until > clock.utcnow()
 
     def age_band(self, today: date) -> AgeBand:
         return AgeBand.for_birth_date(self.date_of_birth, today)
