@@ -252,6 +252,47 @@ FORM_POSTS.update({
                            lambda who: 302 if who == "anonymous" else (302 if who in ROTA_MANAGERS else 403))],
 })
 
+
+# Review queue (community/review): moderators and admins only; /review/mine is everyone's own page.
+MODS_OK = only(MODERATORS)
+ROUTES.update({
+    "review.queue": [(lambda w: "/review/", MODS_OK),
+                     (lambda w: "/review/?state=all&audience=young_people&severity=urgent&age=7d&source=report", MODS_OK)],
+    "review.item": [(lambda w: f"/review/items/{w['review_item']}", MODS_OK),
+                    (lambda w: "/review/items/999999",
+                     lambda who: 302 if who == "anonymous" else (404 if who in MODERATORS else 403))],
+    "review.claim_next_page": [(lambda w: "/review/next", MODS_OK)],
+    "review.appeals": [(lambda w: "/review/appeals", MODS_OK)],
+    "review.log": [(lambda w: "/review/log?q=hide&action=forums.hide", MODS_OK)],
+    "review.measures": [(lambda w: "/review/measures", MODS_OK)],
+    "review.measures_csv": [(lambda w: "/review/measures.csv", MODS_OK)],
+    "review.mine": [(lambda w: "/review/mine", signed_in_only())],
+})
+
+
+def _mods(ok: int, admin: int | None = None):
+    """Moderators get `ok`; the admin (asked after the moderator) gets `admin`, as the moderator acted first."""
+    return lambda who: 302 if who == "anonymous" else (
+        (admin if admin is not None and who == "admin" else ok) if who in MODERATORS else 403)
+
+
+POSTS.update({
+    # In this order: the moderator claims, every refusal changes nothing, then the approval closes the item.
+    "review.claim": [(lambda w: f"/review/items/{w['review_item']}/claim", {}, _mods(302, 409))],
+    "review.reject": [(lambda w: f"/review/items/{w['review_item']}/reject", {"reason": "own", "own_words": ""}, _mods(400))],
+    "review.edit": [(lambda w: f"/review/items/{w['review_item']}/edit", {"body": ""}, _mods(400, 409))],
+    "review.escalate": [(lambda w: f"/review/items/{w['review_item']}/escalate", {"note": ""}, _mods(400))],
+    "review.sanction": [(lambda w: f"/review/items/{w['review_item']}/sanction", {"kind": "mute", "reason": ""}, _mods(400))],
+    "review.claim_next": [(lambda w: "/review/claim-next", {}, _mods(302))],
+    "review.approve": [(lambda w: f"/review/items/{w['review_item']}/approve", {}, _mods(302, 409))],
+    "review.decide_appeal": [(lambda w: "/review/appeals/999999", {"outcome": "refuse", "words": "No"}, _mods(404))],
+})
+FORM_POSTS.update({
+    "review.mine": [(lambda w: "/review/mine", {"target": "item:999999", "text": "Please look again"},
+                     signed_in_only(404))],
+})
+
+
 AUTHORS = {Audience.PARENTS: "parent", Audience.YOUNG_PEOPLE: "young_person", Audience.YOUNG_ADULTS: "young_adult"}
 
 
@@ -277,8 +318,14 @@ def world(app, make_user):
         places[audience] = {"slug": board.slug, "thread": result.thread.id, "post": result.post.id}
     from tests.groups.factory import matrix_groups
 
+    from community.models import ReviewItem
+
+    item = ReviewItem(source="screening", content_kind="post", post_id=places[Audience.YOUNG_PEOPLE]["post"],
+                      thread_id=places[Audience.YOUNG_PEOPLE]["thread"], reason="Matrix item", action="hold")
+    db.session.add(item)
+    db.session.commit()
     return {"boards": boards, "places": places, "private": make_user(Role.PARENT_CARER, username="private_person"),
-            "groups": matrix_groups(make_user), "case": _safeguarding_case(make_user)}
+            "groups": matrix_groups(make_user), "case": _safeguarding_case(make_user), "review_item": item.id}
 
 
 def _safeguarding_case(make_user):

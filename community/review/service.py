@@ -127,6 +127,17 @@ def queue_page(user: User, filters: QueueFilters, page: int = 1):
                        count=True)
 
 
+def author_history(author_ids: set[int]) -> dict[int, tuple[int, int]]:
+    """For a page of items: each author's number of review items and sanctions (two grouped queries)."""
+    if not author_ids:
+        return {}
+    items = dict(db.session.execute(select(ReviewItem.author_id, func.count(ReviewItem.id))
+                                    .where(ReviewItem.author_id.in_(author_ids)).group_by(ReviewItem.author_id)).all())
+    sanctions = dict(db.session.execute(select(Sanction.user_id, func.count(Sanction.id))
+                                        .where(Sanction.user_id.in_(author_ids)).group_by(Sanction.user_id)).all())
+    return {a: (max(0, items.get(a, 0) - 1), sanctions.get(a, 0)) for a in author_ids}
+
+
 def categories_in_queue() -> list[str]:
     return sorted(c for c in db.session.scalars(
         select(ReviewItem.category).where(ReviewItem.category != "").distinct().limit(50)) if c)
@@ -789,3 +800,28 @@ def export_labels(rows_out, *, limit: int = 100_000) -> int:
         rows_out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count
+
+
+# --- the staff log page ----------------------------------------------------------------------------
+
+def staff_log_page(user: User, *, q: str = "", action: str = "", page: int = 1, per_page: int = 50):
+    """Staff log events, newest first, matching `action` exactly and `q` in the action, the reason or the
+    actor's username. Two queries and one for the actors, whatever the page size."""
+    from community.models import StaffEvent
+
+    _require_moderator(user)
+    query = select(StaffEvent).options(selectinload(StaffEvent.actor)).order_by(StaffEvent.id.desc())
+    if action:
+        query = query.where(StaffEvent.action == action)
+    if q:
+        needle = f"%{q.lower()[:100]}%"
+        query = query.outerjoin(User, StaffEvent.actor_id == User.id).where(or_(
+            func.lower(StaffEvent.action).like(needle), func.lower(StaffEvent.reason).like(needle),
+            func.lower(User.username).like(needle)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def log_actions() -> list[str]:
+    from community.models import StaffEvent
+
+    return list(db.session.scalars(select(StaffEvent.action).distinct().order_by(StaffEvent.action).limit(100)))
