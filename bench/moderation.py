@@ -52,7 +52,7 @@ TRAIN = SHARED / "eval" / "reddit-suicide-teens" / "train.jsonl"
 ETHOS = SHARED / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
-ENGINE = Settings(toxicity_backend="profanity-check")
+ENGINE = Settings(toxicity_backend="profanity-check", post_model=True)
 TODAY = replace(ENGINE, post_model=False)
 
 

@@ -234,7 +234,8 @@ def main(argv=None) -> int:
         p.add_argument("--dir", default=os.environ.get("MODERATION_SEMANTIC_TUNED_DIR", ""),
                        help="where to keep the weights (default: $XDG_CACHE_HOME/village or ~/.cache/village)")
         p.add_argument("--force", action="store_true", help="train again even if built")
-        p.add_argument("--post", action="store_true", help="build the post-level model again (not MiniLM)")
+        p.add_argument("--post", action="store_true",
+                       help="also build the post-level model (experimental; MODERATION_POST_MODEL=true reads it)")
         p.add_argument("--ship", action="store_true",
                        help="also write the post-level model to moderation/data/post_model.json (for a commit)")
         a = p.parse_args(argv[1:])
@@ -247,8 +248,8 @@ def main(argv=None) -> int:
         print(f"MiniLM: {time.perf_counter() - started:.0f} s")
         t0 = time.perf_counter()
         matcher = semantic.Matcher(quantize=True, tuned=True, tuned_dir=a.dir)   # as screening reads
-        if matcher.post is not None and not (a.force or a.post):
-            print(f"post model already built for encoder {matcher.fingerprint}")
+        if not a.post:
+            print("post model: not built (experimental, off by default; `train --post` builds it)")
         else:
             model = post.build(matcher, post.path_for(tuning.model_dir(a.dir), matcher.fingerprint))
             if model is not None and a.ship:

@@ -82,7 +82,7 @@ def semantic_signal(risk, *, escalate=0.6, review=0.2, floor=0.05, category="sel
 
 
 YOUNG = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
-S = Settings(toxicity_backend="none")
+S = Settings(toxicity_backend="none", post_model=True)
 
 
 def test_the_post_decides_once_whatever_its_passages_say():
@@ -111,5 +111,5 @@ def test_a_rule_still_escalates_unless_the_post_reads_as_no_risk_at_all():
 
 
 def test_post_thresholds_can_be_set():
-    s = Settings(toxicity_backend="none", post_escalate=0.9)
+    s = Settings(toxicity_backend="none", post_model=True, post_escalate=0.9)
     assert decide({"semantic": semantic_signal(0.8)}, YOUNG, s).action == "publish_and_flag"
