@@ -56,23 +56,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def seed(groups: int, sessions: int) -> dict:
     """Areas and venues as the demo makes them; groups and sessions in bulk, as 'published'."""
-    from community.demo import COUNTY, QUADRANTS, _area, _venue
+    from community.demo import load_places
     from community.groups import service
     from community.models import Area, Group, GroupSession, Organisation, TaxonomyTerm, Venue
-    from community.models.areas import AreaKind, VenueKind
+    from community.models.areas import AreaKind
 
-    county = _area(COUNTY, AreaKind.COUNTY, None)
-    number = 0
-    for quadrant_name, districts in QUADRANTS.items():
-        quadrant = _area(f"{quadrant_name} {COUNTY}", AreaKind.QUADRANT, county)
-        for district_name, ((lat, lon), localities) in districts.items():
-            number += 1
-            district = _area(district_name, AreaKind.DISTRICT, quadrant)
-            _venue(f"{district_name} Family Hub", VenueKind.FAMILY_HUB, district, lat, lon, f"WD{number} 1AA")
-            for n, locality_name in enumerate(localities, start=1):
-                locality = _area(locality_name, AreaKind.LOCALITY, district)
-                _venue(f"{locality_name} Community Centre", VenueKind.DELIVERY_SITE, locality,
-                       lat + 0.012 * n, lon - 0.012 * n, f"WD{number} {n}AB")
+    load_places()
     service.ensure_taxonomy()
     organisation = Organisation(name="Wendleshire Family Hubs", description="Runs groups.")
     db.session.add(organisation)

@@ -117,9 +117,11 @@ def _board(slug: str, name: str, description: str, audience: Audience, position:
                              audience=audience.value, area=area, position=position))
 
 
-def load_demo() -> Iterator[str]:
+def load_places() -> list[Area]:
+    """The county's areas and venues (made where missing); returns its districts in order."""
     county = _area(COUNTY, AreaKind.COUNTY, None)
     district_number = 0
+    made = []
     for quadrant_name, districts in QUADRANTS.items():
         quadrant = _area(f"{quadrant_name} {COUNTY}", AreaKind.QUADRANT, county)
         for district_name, ((lat, lon), localities) in districts.items():
@@ -133,8 +135,15 @@ def load_demo() -> Iterator[str]:
                 kind = VenueKind.DELIVERY_SITE if n % 2 else VenueKind.OUTREACH_SITE
                 label = "Community Centre" if kind is VenueKind.DELIVERY_SITE else "Library outreach"
                 _venue(f"{locality_name} {label}", kind, locality, lat + offset, lon - offset, f"{outcode} {n}AB")
-            _board(f"parents-{district.slug}", f"{district_name} parents", f"Local news, groups and meet-ups for parents and carers in {district_name}.",
-                   Audience.PARENTS, 100 + district_number, district)
+            made.append(district)
+    return made
+
+
+def load_demo() -> Iterator[str]:
+    for district_number, district in enumerate(load_places(), start=1):
+        _board(f"parents-{district.slug}", f"{district.name} parents",
+               f"Local news, groups and meet-ups for parents and carers in {district.name}.",
+               Audience.PARENTS, 100 + district_number, district)
     for position, (slug, name, description) in enumerate(PARENT_BOARDS):
         _board(slug, name, description, Audience.PARENTS, position)
     for position, (slug, name, description) in enumerate(YOUTH_BOARDS):

@@ -163,7 +163,6 @@ ROUTES.update({
     "groups.change_session": [(lambda w: f"/groups/sessions/{w['groups']['session']}/change", _runs())],
     "groups.register": [(lambda w: f"/groups/sessions/{w['groups']['session']}/register", _runs())],
     "oruk.meta": [(lambda w: "/api/oruk/", _everyone())],
-    "oruk.openapi": [(lambda w: "/api/oruk/openapi.json", _everyone())],
     "oruk.services": [(lambda w: "/api/oruk/services?per_page=5", _everyone()),
                       (lambda w: "/api/oruk/services?page=-1", _everyone(400))],
     "oruk.service_by_id": [(lambda w: f"/api/oruk/services/{w['groups']['uuid']}", _everyone()),

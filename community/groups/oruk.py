@@ -12,10 +12,10 @@ import math
 import re
 import uuid as uuid_lib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import click
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -29,6 +29,7 @@ from community.models.groups import GroupState
 bp = Blueprint("oruk", __name__, url_prefix="/api/oruk")
 
 PROFILE = "https://openreferraluk.org/"
+OPENAPI_URL = "https://raw.githubusercontent.com/OpenReferralUK/uk-profile/main/schema/openapi.json"
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 STATUS = {GroupState.PUBLISHED.value: "active", GroupState.PAUSED.value: "temporarily closed"}
@@ -104,7 +105,7 @@ def _sal_id(group: Group) -> str:
 
 def schedule_json(group: Group, schedule) -> dict:
     parts = dict(p.split("=", 1) for p in schedule.rrule.split(";") if "=" in p)
-    end = (datetime.combine(date.min, schedule.starts_local.time()) + _minutes(schedule.duration_minutes)).time()
+    end = (datetime.combine(date.min, schedule.starts_local.time()) + timedelta(minutes=schedule.duration_minutes)).time()
     record = {"id": schedule.uuid, "service_id": group.uuid, "dtstart": schedule.starts_local.date().isoformat(),
               "valid_from": schedule.starts_local.date().isoformat(),
               "opens_at": schedule.starts_local.time().isoformat(), "closes_at": end.isoformat(),
@@ -124,12 +125,6 @@ def schedule_json(group: Group, schedule) -> dict:
     elif schedule.holidays_only:
         record["notes"] = "School holidays only."
     return record
-
-
-def _minutes(n: int):
-    from datetime import timedelta
-
-    return timedelta(minutes=n)
 
 
 def full_service_json(group: Group) -> dict:
@@ -259,14 +254,8 @@ def bad_parameter(error: BadParameter):
 
 @bp.get("/")
 def meta():
-    return jsonify({"version": "3.0", "profile": PROFILE, "openapi_url": url_for("oruk.meta", _external=True) + "openapi.json"})
-
-
-@bp.get("/openapi.json")
-def openapi():
-    """Where the profile's description would be served; Village points at the published one."""
-    return jsonify({"openapi": "3.1.0", "info": {"title": "Village Open Referral UK API", "version": "3.0"},
-                    "externalDocs": {"url": "https://github.com/OpenReferralUK/uk-profile"}, "paths": {}})
+    """Village implements the profile's published description as it is, so it points at that."""
+    return jsonify({"version": "3.0", "profile": PROFILE, "openapi_url": OPENAPI_URL})
 
 
 def _paging() -> tuple[int, int]:
@@ -577,7 +566,7 @@ def _county_id() -> int:
 def _schedule_key(s) -> tuple:
     if isinstance(s, dict):
         return (s["rrule"], datetime.combine(s["start_date"], s["start_time"]), s["end_time"], s["until"])
-    end = (datetime.combine(date.min, s.starts_local.time()) + _minutes(s.duration_minutes)).time()
+    end = (datetime.combine(date.min, s.starts_local.time()) + timedelta(minutes=s.duration_minutes)).time()
     return (s.rrule, s.starts_local, end, s.until)
 
 

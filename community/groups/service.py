@@ -899,12 +899,17 @@ def _like(word: str) -> str:
 
 
 def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp: bool = True) -> SearchPage:
-    """Published groups with an upcoming session that matches, soonest first. Four queries whatever
-    the page: the count, the page, and the eager loads of its venues and areas."""
+    """Published groups with an upcoming session that matches, soonest first. Five queries whatever
+    the page: the count, the page, and the eager loads of its venues, areas and organisations.
+
+    Each group's next matching session is a correlated MIN over the covering index
+    ix_group_sessions_next (an index seek per group that passes the group filters), not an aggregate
+    over every upcoming session: measured on 10,000 groups and 50,000 sessions on SQLite, the
+    aggregate read the sessions table in index order and took several times longer."""
     origin = origin_of(filters)
     now = clock.utcnow()
-    sessions = [GroupSession.starts_at >= now, GroupSession.starts_at < now + timedelta(days=HORIZON_DAYS + 1),
-                GroupSession.state == SessionState.SCHEDULED.value]
+    sessions = [GroupSession.group_id == Group.id, GroupSession.state == SessionState.SCHEDULED.value,
+                GroupSession.starts_at >= now, GroupSession.starts_at < now + timedelta(days=HORIZON_DAYS + 1)]
     if filters.day in DAY_CHOICES:
         sessions.append(GroupSession.weekday.in_(DAY_CHOICES[filters.day]))
     if filters.time_of_day in TIME_CHOICES:
@@ -918,9 +923,7 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp:
         sessions.append(GroupSession.start_minute >= filters.start_from)
     if filters.end_by is not None:
         sessions.append(GroupSession.end_minute <= filters.end_by)
-    session_filtered = len(sessions) > 3
-    next_session = (select(GroupSession.group_id, func.min(GroupSession.starts_at).label("next_at"))
-                    .where(*sessions).group_by(GroupSession.group_id).subquery())
+    session_filtered = len(sessions) > 4
     where = [Group.state == GroupState.PUBLISHED.value] if filters.with_sessions_only else [
         Group.state.in_([GroupState.PUBLISHED.value, GroupState.PAUSED.value])]
     for word in re.findall(r"\w+", filters.text or "")[:8]:
@@ -963,14 +966,14 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp:
         if getattr(filters, flag):
             where.append(getattr(Group, flag).is_(True))
     if filters.with_sessions_only or session_filtered:
-        base = select(Group, next_session.c.next_at).join(next_session, next_session.c.group_id == Group.id)
-    else:
-        base = select(Group, next_session.c.next_at).outerjoin(next_session, next_session.c.group_id == Group.id)
-    base = base.where(*where)
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Group.id).subquery()))
+        where.append(select(GroupSession.id).where(*sessions).correlate(Group).exists())
+    total = db.session.scalar(select(func.count(Group.id)).where(*where))
     if clamp:  # a page past the end shows the last page; the API answers an empty page instead
         page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = db.session.execute(base.order_by(next_session.c.next_at.is_(None), next_session.c.next_at, Group.id).limit(per_page)
+    next_at = select(func.min(GroupSession.starts_at)).where(*sessions).correlate(Group).scalar_subquery()
+    ranked = select(Group.id.label("id"), next_at.label("next_at")).where(*where).subquery()
+    rows = db.session.execute(select(Group, ranked.c.next_at).join(ranked, ranked.c.id == Group.id)
+                              .order_by(ranked.c.next_at.is_(None), ranked.c.next_at, Group.id).limit(per_page)
                               .offset((page - 1) * per_page)
                               .options(selectinload(Group.venue), selectinload(Group.area),
                                        selectinload(Group.organisation))).all()

@@ -182,8 +182,9 @@ class GroupSession(db.Model):
     __tablename__ = "group_sessions"
     __table_args__ = (
         UniqueConstraint("schedule_id", "occurrence"),
-        Index("ix_group_sessions_group_start", "group_id", "starts_at"),
-        Index("ix_group_sessions_start", "starts_at"),
+        # Covers a search's "next matching session of this group" without reading the table.
+        Index("ix_group_sessions_next", "group_id", "state", "starts_at", "weekday", "start_minute", "end_minute",
+              "in_school_holiday"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -179,8 +179,7 @@ def upgrade():
     sa.UniqueConstraint('schedule_id', 'occurrence', name=op.f('uq_group_sessions_schedule_id'))
     )
     with op.batch_alter_table('group_sessions', schema=None) as batch_op:
-        batch_op.create_index('ix_group_sessions_group_start', ['group_id', 'starts_at'], unique=False)
-        batch_op.create_index('ix_group_sessions_start', ['starts_at'], unique=False)
+        batch_op.create_index('ix_group_sessions_next', ['group_id', 'state', 'starts_at', 'weekday', 'start_minute', 'end_minute', 'in_school_holiday'], unique=False)
 
     op.create_table('group_bookings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -230,8 +229,7 @@ def downgrade():
 
     op.drop_table('group_bookings')
     with op.batch_alter_table('group_sessions', schema=None) as batch_op:
-        batch_op.drop_index('ix_group_sessions_start')
-        batch_op.drop_index('ix_group_sessions_group_start')
+        batch_op.drop_index('ix_group_sessions_next')
 
     op.drop_table('group_sessions')
     with op.batch_alter_table('group_schedules', schema=None) as batch_op:
