@@ -15,7 +15,7 @@ from community import clock
 from community.extensions import db
 from community.groups import service
 from community.groups.schedules import build_rule
-from community.models import Area, Group, Role, User, Venue
+from community.models import Area, Group, User, Venue
 from community.models.areas import AreaKind
 
 # name, category, audience, ages in months (lo, hi), repeat, weekday, start, end, pence, capacity,

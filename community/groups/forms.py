@@ -3,7 +3,7 @@ these only read what was typed and show the service's field errors beside the ri
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, TimeField)
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget

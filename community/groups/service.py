@@ -369,12 +369,11 @@ def set_state(user: User | None, group: Group, state: str) -> Group:
             raise GroupError("Add when the group meets before you publish it.", 409)
     group.state = state
     group.updated_at = clock.utcnow()
-    notes: list[Notification] = []
     if state == GroupState.CANCELLED.value:
         for session in db.session.scalars(select(GroupSession).where(
                 GroupSession.group_id == group.id, GroupSession.starts_at >= clock.utcnow(),
                 GroupSession.state == SessionState.SCHEDULED.value)):
-            notes += _cancel_session_rows(session, "The group has been cancelled.")
+            _cancel_session_rows(session, "The group has been cancelled.")
     db.session.commit()
     if state == GroupState.PUBLISHED.value:
         materialise(group)
@@ -503,16 +502,15 @@ def _notify(user_id: int, group: Group, text: str) -> Notification:
     return note
 
 
-def _cancel_session_rows(session: GroupSession, reason: str) -> list[Notification]:
+def _cancel_session_rows(session: GroupSession, reason: str) -> None:
+    """Cancel one session (the row stays, as the exception) and tell everyone booked or waiting."""
     session.state = SessionState.CANCELLED.value
     session.note = reason[:300]
     group = session.group
     when = _when(session)
-    notes = []
     for booking in db.session.scalars(select(Booking).where(Booking.session_id == session.id,
                                                             Booking.state != BookingState.CANCELLED.value)):
-        notes.append(_notify(booking.user_id, group, f"{group.name} on {when} is cancelled. {reason}"))
-    return notes
+        _notify(booking.user_id, group, f"{group.name} on {when} is cancelled. {reason}")
 
 
 def cancel_session(user: User, session: GroupSession, reason: str) -> None:
