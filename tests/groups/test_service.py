@@ -17,6 +17,7 @@ from tests.groups.factory import make_group, make_place, next_weekday
 from tests.instants import INSTANT_IDS, INSTANT_VALUES
 
 
+@pytest.mark.sqlite_only  # a sweep; the same rows are written on PostgreSQL by every other test here
 @pytest.mark.parametrize("instant", INSTANT_VALUES, ids=INSTANT_IDS)
 def test_a_tuesday_evening_group_stays_at_six_across_the_clock_change(app, instant):
     clock.freeze(instant)
