@@ -1,5 +1,6 @@
 """End-to-end fixtures: Village served by a real server process, driven in Debian's Chromium,
-with axe-core checking every page a test visits against WCAG 2.2 A and AA.
+with axe-core checking every page a test visits against WCAG 2.2 A and AA, and `Checked.reflow`
+checking what axe cannot see: that nothing scrolls sideways at 320 CSS pixels wide (1.4.10).
 """
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from tests.live import start_server, stop_server
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+REFLOW_WIDTH = 320  # WCAG 2.2 1.4.10: content reflows at 320 CSS pixels, without scrolling sideways
+# The longest of what people may type, each one word with no place to break (tests/e2e use them):
+LONGEST_TITLE = "Thread" + "x" * 144  # thread titles: 150 (community/forums/service.py TITLE_MAX)
+LONGEST_USERNAME = "u" * 30  # usernames: 30 (community/auth/forms.py)
+LONGEST_BOARD_NAME = "Board" + "y" * 115  # board names: 120 (community/admin/boards.py NAME_MAX)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -88,6 +94,29 @@ class Checked:
         ]
         self.checked_urls.append(self.page.url)
         assert not violations, f"axe found problems on {self.page.url}:\n" + "\n".join(violations)
+        self.reflow()
+
+    def reflow(self) -> None:
+        """Fail if the page as it is now scrolls sideways at 320 CSS pixels wide (WCAG 1.4.10, which axe
+        cannot see); `axe()` calls it, so every page a test checks is checked for both. The window goes
+        back to its size afterwards, so the test carries on in the layout it was using."""
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": REFLOW_WIDTH, "height": size["height"]})
+        try:
+            width, wide = self.page.evaluate(
+                """limit => [document.documentElement.scrollWidth,
+                    Array.from(document.querySelectorAll('body *'))
+                      .filter(el => el.getClientRects().length && (el.getBoundingClientRect().right > limit + 0.5
+                                    || (el.clientWidth && el.scrollWidth > el.clientWidth + 1)))
+                      .slice(-5)
+                      .map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}`
+                                 + ` (${Math.round(el.getBoundingClientRect().right)}px)`)]""",
+                REFLOW_WIDTH)
+        finally:
+            self.page.set_viewport_size(size)
+        assert width <= REFLOW_WIDTH, (
+            f"{self.page.url} is {width}px wide at {REFLOW_WIDTH}px, so it scrolls sideways (WCAG 1.4.10); "
+            f"look at: {wide}")
 
     def sign_in(self, username: str, password: str = TEST_PASSWORD) -> None:
         self.goto("/login")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from community.extensions import db
 from community.models import Audience, Board, Role
+from tests.e2e.conftest import LONGEST_BOARD_NAME
 
 
 def tab_to(p, matches: str, limit: int = 60) -> None:
@@ -17,7 +18,9 @@ def tab_to(p, matches: str, limit: int = 60) -> None:
 def test_coordinator_edits_slow_mode_and_rules_by_keyboard(app, page, make_user):
     board = Board(slug="e2e-admin-young-chat", name="Young people's chat", description="Talk about anything.",
                   rules="Be kind.", audience=Audience.YOUNG_PEOPLE.value)
-    db.session.add(board)
+    # The longest board name the form accepts, one unbroken word, in the list (reflow at 320px).
+    db.session.add_all([board, Board(slug="e2e-admin-longest", name=LONGEST_BOARD_NAME, description="Long.",
+                                     rules="Be kind.", audience=Audience.PARENTS.value, position=1)])
     db.session.commit()
     coordinator = make_user(Role.COORDINATOR, username="kbd_coordinator")
     page.sign_in(coordinator.username)
@@ -29,7 +32,7 @@ def test_coordinator_edits_slow_mode_and_rules_by_keyboard(app, page, make_user)
     with p.expect_navigation():
         p.keyboard.press("Enter")
     page.axe()
-    assert "Manage boards" in p.title()
+    assert "Manage boards" in p.title() and LONGEST_BOARD_NAME in p.content()
 
     tab_to(p, f"el.getAttribute('href') === '/admin/boards/{board.slug}'")
     with p.expect_navigation():

@@ -9,6 +9,7 @@ import pytest
 from community.extensions import db
 from community.forums import service
 from community.models import Board, Role
+from tests.e2e.conftest import LONGEST_BOARD_NAME, LONGEST_TITLE, LONGEST_USERNAME
 from tests.forums.test_xss import payloads
 
 LIVE_TIMEOUT = 20_000  # ms; the first post also warms the server's screening models
@@ -71,9 +72,14 @@ def test_two_people_see_each_others_posts_live_and_a_hide_removes_it(app, make_u
 
 
 def test_forum_pages_without_javascript_pass_axe(app, make_user, new_page):
+    # The longest name and title the forms accept, and a long unbroken word: nothing may scroll sideways.
     board = _board()
-    parent = make_user(username="carer_e2e")
-    thread = service.start_thread(parent, board, "Potty training", "Any tips for a reluctant three year old?").thread
+    board.name = LONGEST_BOARD_NAME
+    db.session.commit()
+    parent = make_user(username=LONGEST_USERNAME)
+    title = ("Potty training " + LONGEST_TITLE)[:150]
+    thread = service.start_thread(parent, board, title, "Any tips for a reluctant three year old? "
+                                  "Sooooooo" + "o" * 140 + " tired of it.").thread
     p = new_page()
     p.sign_in(parent.username)
     p.goto(f"/boards/{board.slug}/new")

@@ -5,7 +5,9 @@ from datetime import date
 
 from community import clock
 from community.extensions import db
+from community.forums import service
 from community.models import Audience, Board, Role
+from tests.e2e.conftest import LONGEST_BOARD_NAME, LONGEST_TITLE, LONGEST_USERNAME
 
 
 def add_boards():
@@ -91,11 +93,20 @@ def test_keyboard_only_sign_in_and_skip_link(app, page, make_user):
 
 def test_signed_in_pages_pass_axe_for_staff(app, page, make_user):
     add_boards()
-    admin = make_user(Role.ADMIN, username="axe_admin")
+    # The longest name, board name and title the forms accept, each one unbroken word (reflow, 1.4.10).
+    admin = make_user(Role.ADMIN, username=LONGEST_USERNAME)
+    youth = db.session.scalar(db.select(Board).where(Board.slug == "e2e-young_people"))
+    db.session.add(Board(slug="e2e-longest", name=LONGEST_BOARD_NAME, description=LONGEST_BOARD_NAME,
+                         audience=Audience.YOUNG_PEOPLE.value))
+    db.session.commit()
+    service.start_thread(admin, youth, LONGEST_TITLE, "Say hello and tell us what you like doing.")
     page.sign_in(admin.username)
+    shows = {"/boards/": LONGEST_BOARD_NAME, "/boards/e2e-young_people": LONGEST_TITLE,
+             "/admin/people": LONGEST_USERNAME, f"/admin/people/{admin.id}": LONGEST_USERNAME}
     for path in ("/", "/help", "/boards/", "/boards/e2e-young_people", "/admin/people",
                  f"/admin/people/{admin.id}", "/profile"):
-        page.goto(path)
+        page.goto(path)  # axe, and no sideways scroll at 320px with these words on the page
+        assert shows.get(path, "") in page.page.content(), path
     page.page.fill("#about", "x" * 600)
     page.page.click("button:has-text('Save profile')")
     page.page.wait_for_load_state("load")
