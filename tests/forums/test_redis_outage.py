@@ -34,7 +34,7 @@ OUTAGE_AT, OUTAGE_SECONDS = 12, 3.0  # kill Redis after this many posts, for thi
 
 
 @pytest.fixture
-def redis_server(once):
+def redis_server():
     from tests.redis_server import RedisServer
 
     try:
@@ -47,14 +47,7 @@ def redis_server(once):
 
 
 @pytest.fixture
-def once(database_url):
-    if database_url.startswith("sqlite") and len(BACKENDS) > 1:
-        # Two server processes and a Redis take a while to start: run once, on the production database.
-        pytest.skip("the outage test runs once, on PostgreSQL")
-
-
-@pytest.fixture
-def two_servers(once, app, database_url, redis_server, tmp_path):
+def two_servers(app, database_url, redis_server, tmp_path):
     start = getattr(live, "start_gunicorn", None) or live.start_server
     env = {"REDIS_URL": redis_server.url, "SOCKETIO_CHANNEL": f"village-test-{uuid.uuid4().hex}",
            "FORUM_POSTS_PER_MINUTE": "100000", "MODERATION_RATE_LIMIT_10MIN": "100000",
@@ -114,7 +107,8 @@ def get_json(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-def test_readers_miss_nothing_and_sign_in_works_while_redis_is_down(once, app, make_user, redis_server,
+@pytest.mark.postgres_only  # two server processes and a Redis take a while to start: once, on the production database
+def test_readers_miss_nothing_and_sign_in_works_while_redis_is_down(app, make_user, redis_server,
                                                                       two_servers):
     url_a, url_b, logs = two_servers
     board = Board(slug="outage", name="Outage board", audience="parents")

@@ -121,9 +121,8 @@ def test_a_worker_killed_mid_send_and_restarted_sends_each_email_once(app, datab
     assert set(counts) == {message_id(k) for k in keys} and set(counts.values()) == {1}, counts
 
 
+@pytest.mark.postgres_only  # the race is PostgreSQL's to lose (SQLite runs one writer at a time)
 def test_a_thousand_concurrent_escalations_of_one_source_make_one_case(app, _app, rota):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the race is PostgreSQL's to lose (SQLite runs one writer at a time)")
     start = threading.Barrier(16)
 
     def escalate(n: int) -> bool:
