@@ -583,9 +583,19 @@ def appeal(user: User, text: str, *, item: ReviewItem | None = None, sanction_ro
         raise ReviewError("Page not found", 404)
     if db.session.scalar(exists) is not None:
         raise ReviewError("You have already appealed this decision. A moderator will look at it.", 409)
+    # Every text is screened: an appeal goes only to moderators, but a worry written in it must still
+    # reach a safeguarding lead (an escalating verdict opens an item and a case beside the appeal).
+    from community.forums.service import _release_connection
+    from community.screening import context_for, screen_text
+
+    audience = next(iter(sorted(a.value for a in user.audiences(clock.today()))), "parents")
+    _release_connection()
+    verdict = screen_text(text, context_for(user, kind="message", audience=audience))
     row = Appeal(user_id=user.id, item_id=item.id if item else None,
                  sanction_id=sanction_row.id if sanction_row else None, text=text, created_at=clock.utcnow())
     db.session.add(row)
+    if verdict.action == "escalate":
+        hold_text(user, kind="appeal", text_field="text", text=text, verdict=verdict)
     db.session.commit()
     return row
 

@@ -172,6 +172,18 @@ def test_one_appeal_decided_by_a_different_moderator(app, held, moderators):
     assert db.session.scalar(select(func.count(Appeal.id))) == 2
 
 
+def test_an_appeal_is_screened_and_a_worry_in_it_is_escalated(app, held, moderators, verdict):
+    first, _ = moderators
+    item, _, author = held()
+    service.reject(first, item, "rules")
+    verdict("escalate", severity="urgent", categories=["self_harm_suicide"], show_helplines=True)
+    words = "If you ban me too there is no point in anything any more."
+    row = service.appeal(author, words, item=item)
+    worry = db.session.scalar(select(ReviewItem).where(ReviewItem.content_kind == "appeal"))
+    assert row.id is not None and row.text == words  # the appeal itself is kept
+    assert (worry.text, worry.action, worry.severity, worry.author_id) == (words, "escalate", "urgent", author.id)
+
+
 def test_staff_log_is_append_only(app, held, moderators, database_url):
     mod, _ = moderators
     item, post, _ = held()
