@@ -224,7 +224,9 @@ def test_thread_page_does_a_bounded_number_of_queries(app, client_for, make_boar
         assert client.get(f"/boards/t/{thread.id}").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) <= 15, statements
+    # 16: one of them is the navigation's "messages from the safety team" check, on every page.
+    # The bound is what matters: it does not grow with the number of posts or authors.
+    assert len(statements) <= 16, statements
 
 
 def test_any_text_posted_gets_a_kind_answer_never_a_500(app, client_for, make_board, make_user):
