@@ -55,7 +55,11 @@ def _start(command: list[str], port: int, database_url: str, extra_env: dict | N
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "MAIL_SERVER"}}
     env.update({"DATABASE_URL": database_url, "SECRET_KEY": "e2e-secret-key-long-enough-for-the-tests",
                 "LOGIN_RATE_LIMIT": "1000 per minute", "PORT": str(port), "HOST": "127.0.0.1",
-                "PYTHONUNBUFFERED": "1"})
+                "PYTHONUNBUFFERED": "1",
+                # Served processes share the test database with the tests that run their own outbox
+                # workers (tests/safeguarding/test_reliability.py): an embedded worker thread here would
+                # send their emails first. Live alerts to the leads' room do not need it.
+                "SAFEGUARDING_WORKER_IN_SERVER": "false"})
     env.update(extra_env or {})
     log = open(log_path, "w") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

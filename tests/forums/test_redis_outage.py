@@ -159,7 +159,7 @@ def test_readers_miss_nothing_and_sign_in_works_while_redis_is_down(app, make_us
             await client.disconnect()
         return published, followers, outage
 
-    published, followers, outage = asyncio.run(scenario())
+    published, followers, outage = run_in_own_loop(scenario)
 
     assert len(published) == POSTS + 1
     for n, follower in enumerate(followers):
@@ -182,6 +182,25 @@ def test_readers_miss_nothing_and_sign_in_works_while_redis_is_down(app, make_us
     assert log_b.count("Redis went away (") == 1 and log_b.count("Redis is back:") == 1, log_b[-3000:]
     assert "Rate limit storage unreachable" in (logs / "server-a.log").read_text()
     assert get_json(url_b + "/healthz")[1]["redis"]["ok"] is True
+
+
+def run_in_own_loop(make_coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests, earlier in the same
+    session) keeps an event loop running in the main thread, where asyncio.run refuses to start."""
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def get_json_status(url: str) -> int:
