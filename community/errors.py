@@ -15,6 +15,19 @@ MESSAGES = {
 }
 
 
+class RuleError(Exception):
+    """A service rule said no and nothing was changed: `message` is shown to the person, `status` is the
+    HTTP status to answer with, `field` the form field it is about. Each domain subclasses it."""
+
+    default_field = ""
+
+    def __init__(self, message: str, status: int = 400, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = self.default_field if field is None else field
+
+
 def render_error(code: int, title: str | None = None, body: str | None = None):
     default_title, default_body = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
     return render_template("error.html", code=code, title=title or default_title,

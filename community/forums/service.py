@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from community import clock
+from community.errors import RuleError
 from community.extensions import db
 from community.forms import clean_text
 from community.models import (Audience, Board, Notification, Post, PostRevision, PostState, Reaction, ReviewItem,
@@ -58,14 +59,10 @@ MSG_ESCALATED = ("Thank you for posting. A member of our team will read what you
                  "If you would like to talk to someone now, these people can help. They are free and kind.")
 
 
-class ForumError(Exception):
-    """A rule said no. `message` is shown to the person; `status` is the HTTP status to use."""
+class ForumError(RuleError):
+    """A forum rule said no (see RuleError); by default about the post's body."""
 
-    def __init__(self, message: str, status: int = 400, field: str = "body"):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.field = field
+    default_field = "body"
 
 
 @dataclass

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from community import clock
+from community.errors import RuleError
 from community.extensions import db
 from community.forms import clean_text
 from community.models import (Appeal, Audience, Board, Decision, Notification, Post, PostRevision, PostState,
@@ -44,14 +45,8 @@ REJECT_REASONS = [
 SANCTION_DAYS_MAX = 365
 
 
-class ReviewError(Exception):
-    """A rule said no; `message` is for the person, `status` the HTTP status. Nothing was changed."""
-
-    def __init__(self, message: str, status: int = 400, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.field = field
+class ReviewError(RuleError):
+    """A review rule said no (see RuleError)."""
 
 
 def is_moderator(user: User | None) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from community import clock
+from community.errors import RuleError
 from community.extensions import db
 from community.forms import clean_text
 from community.forums.live import LEADS_ROOM
@@ -52,14 +53,10 @@ SOURCE_WORDS = {
 }
 
 
-class SafeguardingError(Exception):
-    """A rule said no. `message` is shown to the person; `status` is the HTTP status to use."""
+class SafeguardingError(RuleError):
+    """A safeguarding rule said no (see RuleError); by default about the text's body."""
 
-    def __init__(self, message: str, status: int = 400, field: str = "body"):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.field = field
+    default_field = "body"
 
 
 # --- who may do what ---------------------------------------------------------------------------------
