@@ -4,9 +4,10 @@ the same run, and the last line is one JSON object with the issue's keys.
     .venv/bin/python bench/moderation.py [--quick]
 
 Engines:
-  today      this engine with the post-level model switched off (`post_model=False`): passages
-             decide one by one, as before issue 15
-  engine     the engine as configured (post-level calibrated model, learned hostility)
+  today      the engine as issue 15 found it: passages decide one by one, no learned hostility
+  engine     the engine as shipped (the defaults of moderation/settings.py)
+  post       the engine with the post-level model on (`MODERATION_POST_MODEL=true`): a probability for
+             the whole post, calibrated per length band, decides what the model's reading escalates
   tfidf+lr   plain baseline: TF-IDF (words and pairs) + logistic regression trained on train.jsonl,
              its threshold chosen by 5-fold cross-validation on train.jsonl so that 5% of r/teenagers
              posts escalate
@@ -45,15 +46,17 @@ from moderation.classifiers.tuning import POSTS_DIR  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
 # blocks measured blind once (tests/data/moderation_eval.md) and never trained on
-BLIND = ("moderation_holdout12.jsonl", "moderation_holdout13.jsonl")
+BLIND = ("moderation_holdout12.jsonl", "moderation_holdout13.jsonl", "moderation_holdout14.jsonl")
 SHARED = real_posts_file().parents[2] if real_posts_file() else ROOT.parent / "shared"
 DEV = SHARED / "eval" / "reddit-suicide-teens" / "dev.jsonl"
 TRAIN = SHARED / "eval" / "reddit-suicide-teens" / "train.jsonl"
 ETHOS = SHARED / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
-ENGINE = Settings(toxicity_backend="profanity-check", post_model=True)
-TODAY = replace(ENGINE, post_model=False)
+ENGINE = Settings(toxicity_backend="profanity-check")
+TODAY = replace(ENGINE, post_model=False, hostility_model=False)
+POST = replace(ENGINE, post_model=True)
+ENGINES = {"today": TODAY, "engine": ENGINE, "post": POST}
 
 
 def pct(values, q):
@@ -98,7 +101,8 @@ def real_figures(labels: list[int], escalated: list[bool], flagged: list[bool], 
     teens = [i for i, y in enumerate(labels) if y == 0]
     out = {"sw_escalated": share([escalated[i] for i in sw]),
            "sw_unflagged": share([not flagged[i] and not escalated[i] for i in sw]),
-           "teens_escalated": share([escalated[i] for i in teens]), "teens_band": {}, "sw_band": {}}
+           "teens_escalated": share([escalated[i] for i in teens]),
+           "teens_flagged": share([flagged[i] and not escalated[i] for i in teens]), "teens_band": {}, "sw_band": {}}
     for b in NAMES:
         out["teens_band"][b] = share([escalated[i] for i in teens if band_of(texts[i]) == b])
         out["sw_band"][b] = share([escalated[i] for i in sw if band_of(texts[i]) == b])
@@ -206,8 +210,10 @@ def rss_child(settings_json: str) -> float:
 
 def show(name: str, f: dict) -> None:
     bands = "  ".join(f"{b} {f['teens_band'][b]:.3f}" for b in NAMES)
-    print(f"  {name:<10} SW escalated {f['sw_escalated']:.3f}  SW unflagged {f['sw_unflagged']:.3f}  "
-          f"teens escalated {f['teens_escalated']:.3f}  by band: {bands}  (widest {f['teens_max_band']:.3f})")
+    sw = " / ".join(f"{f['sw_band'][b]:.3f}" for b in NAMES)
+    print(f"  {name:<10} SW escalated {f['sw_escalated']:.3f} ({sw} by band)  SW unflagged {f['sw_unflagged']:.3f}\n"
+          f"  {'':<10} teens escalated {f['teens_escalated']:.3f}  by band: {bands}  (widest {f['teens_max_band']:.3f});"
+          f"  teens flagged for a moderator {f['teens_flagged']:.3f}")
 
 
 def main() -> int:
@@ -220,13 +226,13 @@ def main() -> int:
     from moderation.classifiers import semantic
     from moderation.screen import _on_model_thread as on_model_thread
 
-    m = on_model_thread(semantic.matcher, ENGINE)
+    m = on_model_thread(semantic.matcher, POST)
     print(f"engine reads with {m.backend}; post model: {'yes' if m.post is not None else 'NO (run python -m moderation train)'}")
 
     print("\n== real posts: dev.jsonl (measured only; audience young_people) ==")
     dev = list(read_jsonl(str(DEV)))
     train = list(read_jsonl(str(TRAIN)))
-    real = {"today": engine_on_real(TODAY, dev), "engine": engine_on_real(ENGINE, dev)}
+    real = {name: engine_on_real(s, dev) for name, s in ENGINES.items()}
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -250,7 +256,7 @@ def main() -> int:
     print("  targets: SW escalated >= 0.90, teens <= 0.05 overall and <= 0.08 in every band, SW unflagged <= 0.02")
 
     print("\n== the project's blocks measured blind once and never trained on (" + ", ".join(BLIND) + ") ==")
-    blind = {"today": blocks(TODAY), "engine": blocks(ENGINE)}
+    blind = {name: blocks(s) for name, s in ENGINES.items()}
     for name, b in blind.items():
         print(f"  {name:<10} escalate recall {b['recall']:.3f}; false escalations {b['false']:.1%} of benign; "
               f"review sent to a person {b['review_caught']:.3f} ({b['n']} texts)")
@@ -261,7 +267,7 @@ def main() -> int:
     lat = {}
     for words in (60, 400):
         posts = posts_of(words, n if words == 60 else n // 2)
-        for name, s in (("today", TODAY), ("engine", ENGINE)):
+        for name, s in ENGINES.items():
             lat[(words, name)] = latency(s, posts)
             print(f"  {words:>3} words  {name:<8} p50 {lat[(words, name)][0]:6.1f} ms   p95 {lat[(words, name)][1]:6.1f} ms")
         chunks = [[t for t, _ in semantic.passages(__import__('moderation').normalise.normalise(p))] for p in posts[:30]]
@@ -274,24 +280,30 @@ def main() -> int:
     print("  targets: p95 <= 20 ms per 60-word post, <= 60 ms per 400-word post (quietest of 3 runs)")
 
     print("\n== resident memory, base tier (fresh process, models loaded, 20 texts screened) ==")
-    for name, s in (("today", TODAY), ("engine", ENGINE)):
-        js = json.dumps({"toxicity_backend": s.toxicity_backend, "post_model": s.post_model})
+    for name, s in ENGINES.items():
+        js = json.dumps({"toxicity_backend": s.toxicity_backend, "post_model": s.post_model,
+                         "hostility_model": s.hostility_model})
         print(f"  {name:<10} {rss_child(js):7.0f} MB")
 
     print("\n== ETHOS binary (hateful = isHate >= 0.5 must not publish unflagged), profanity-check ==")
-    eth = {"today": ethos(TODAY), "engine": ethos(ENGINE)}
+    eth = {name: ethos(s) for name, s in ENGINES.items()}
     for name, e in eth.items():
         print(f"  {name:<10} hateful flagged {e['hateful']:.3f}   clean flagged {e['clean']:.3f}")
     print("  targets: hateful flagged >= 0.60, clean flagged <= 0.20")
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
-    e = real["engine"]
-    print(json.dumps({
-        "dev_sw_escalated": round(e["sw_escalated"], 4), "dev_teens_escalated": round(e["teens_escalated"], 4),
-        "dev_teens_escalated_max_band": round(e["teens_max_band"], 4), "dev_sw_unflagged": round(e["sw_unflagged"], 4),
-        "blind_recall": round(blind["engine"]["recall"], 4), "blind_false_escalations": round(blind["engine"]["false"], 4),
-        "blind_review_caught": round(blind["engine"]["review_caught"], 4),
-        "p95_ms_60w": round(lat[(60, "engine")][1], 2), "p95_ms_400w": round(lat[(400, "engine")][1], 2),
-        "ethos_hateful_flagged": round(eth["engine"]["hateful"], 4), "ethos_clean_flagged": round(eth["engine"]["clean"], 4)}))
+
+    def figures(name: str) -> dict:
+        e, b = real[name], blind[name]
+        return {"dev_sw_escalated": round(e["sw_escalated"], 4), "dev_teens_escalated": round(e["teens_escalated"], 4),
+                "dev_teens_escalated_max_band": round(e["teens_max_band"], 4),
+                "dev_sw_unflagged": round(e["sw_unflagged"], 4), "blind_recall": round(b["recall"], 4),
+                "blind_false_escalations": round(b["false"], 4), "blind_review_caught": round(b["review_caught"], 4),
+                "p95_ms_60w": round(lat[(60, name)][1], 2), "p95_ms_400w": round(lat[(400, name)][1], 2),
+                "ethos_hateful_flagged": round(eth[name]["hateful"], 4),
+                "ethos_clean_flagged": round(eth[name]["clean"], 4)}
+
+    # the shipped engine's figures, with the same run's baseline and the post model beside them
+    print(json.dumps(dict(figures("engine"), today=figures("today"), post_model=figures("post"))))
     return 0
 
 

@@ -280,9 +280,7 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
     if hostile.findings and ctx.kind != "report_note":
         why = "Hostile: " + "; ".join(f"{f.reason} ('{f.evidence}')" for f in hostile.findings[:3])
         d.raise_to(settings.hostility_action, why, "standard", "hostility")
-    # The learned hostility reading comes with the post-level model and is off with it: it has not been
-    # measured on ETHOS yet, and it reads "Hello there" as hostile (0.77).
-    learned = semantic.scores.get("semantic.hostility") if settings.post_model else None
+    learned = semantic.scores.get("semantic.hostility") if settings.hostility_model else None
     if (learned is not None and learned >= semantic.extra.get("hostility_threshold", 1.0)
             and ctx.kind != "report_note" and not hostile.findings):
         d.raise_to(settings.hostility_action, f"Hostile: reads as an attack on a person or a group "

@@ -239,26 +239,28 @@ class Matcher:
         probs_t = self.probabilities(emb) if self.post is not None else None
         signals: list[Signal] = []
         i = 0
-        for ps in per_doc:
+        for doc, ps in zip(docs, per_doc):
             n = len(ps)
             sig = self._signal(ps, probs[i:i + n], emb[i:i + n], settings)
             if self.post is not None and n:
-                self._read_post(sig, emb[i:i + n], probs_t[i:i + n])
+                self._read_post(sig, emb[i:i + n], probs_t[i:i + n], len(doc.raw.split()))
             signals.append(sig)
             i += n
         return signals
 
-    def _read_post(self, sig: Signal, emb, probs) -> None:
-        """The post-level readings (post.py): the calibrated risk of the whole post, and hostility."""
+    def _read_post(self, sig: Signal, emb, probs, words: int) -> None:
+        """The post-level readings (post.py) of a post of `words` words: the calibrated risk of the
+        whole post, and hostility."""
         from moderation.classifiers import post as _post
 
         benign = self.classes.index(BENIGN)
-        x = _post.features(emb, probs, benign)
-        sig.scores["semantic.post_risk"] = round(self.post.risk(x), 4)
+        sig.scores["semantic.post_risk"] = round(self.post.risk(_post.features(emb), words), 4)
         sig.scores["semantic.hostility"] = round(self.post.hostile(emb.mean(0)), 4)
         best = probs.max(0).values
         best[benign] = -1.0
-        sig.extra = {"post_escalate": self.post.escalate, "post_review": self.post.review, "post_floor": self.post.floor,
+        k = _post.band(words)
+        sig.extra = {"post_escalate": self.post.escalate[k], "post_review": self.post.review,
+                     "post_floor": self.post.floor[k],
                      "post_category": self.classes[int(best.argmax())],
                      "hostility_threshold": self.post.hostility_threshold}
 
