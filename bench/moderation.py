@@ -46,7 +46,7 @@ from moderation.classifiers.tuning import POSTS_DIR  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
 # blocks measured blind once (tests/data/moderation_eval.md) and never trained on
-BLIND = ("moderation_holdout12.jsonl", "moderation_holdout13.jsonl", "moderation_holdout14.jsonl")
+BLIND = tuple(f"moderation_holdout{n}.jsonl" for n in range(12, 17))
 SHARED = real_posts_file().parents[2] if real_posts_file() else ROOT.parent / "shared"
 DEV = SHARED / "eval" / "reddit-suicide-teens" / "dev.jsonl"
 TRAIN = SHARED / "eval" / "reddit-suicide-teens" / "train.jsonl"
@@ -163,14 +163,23 @@ def frozen_pooled(matcher, texts: list[str], cache: str = ""):
 
 
 def blocks(settings: Settings) -> dict:
+    """Escalate recall, false escalations of benign and review caught over the blind blocks, and per block."""
     rows = [r for name in BLIND if (POSTS_DIR / name).is_file() for r in read_jsonl(str(POSTS_DIR / name))]
     verdicts = screen_many([r["text"] for r in rows], [context_of(r) for r in rows], settings)
-    esc = [v for r, v in zip(rows, verdicts) if r["expect"] == "escalate"]
-    allow = [v for r, v in zip(rows, verdicts) if r["expect"] == "allow"]
-    review = [v for r, v in zip(rows, verdicts) if r["expect"] == "review"]
-    return {"n": len(rows), "recall": sum(v.action == "escalate" for v in esc) / max(1, len(esc)),
-            "false": sum(v.action == "escalate" for v in allow) / max(1, len(allow)),
-            "review_caught": sum(v.action != "publish" for v in review) / max(1, len(review))}
+
+    def figures(sel) -> dict:
+        esc = [v for r, v in sel if r["expect"] == "escalate"]
+        allow = [v for r, v in sel if r["expect"] == "allow"]
+        review = [v for r, v in sel if r["expect"] == "review"]
+        return {"n": len(sel), "recall": sum(v.action == "escalate" for v in esc) / max(1, len(esc)),
+                "false": sum(v.action == "escalate" for v in allow) / max(1, len(allow)),
+                "review_caught": sum(v.action != "publish" for v in review) / max(1, len(review))}
+
+    pairs = list(zip(rows, verdicts))
+    out = figures(pairs)
+    out["blocks"] = {split: figures([(r, v) for r, v in pairs if r.get("split") == split])
+                     for split in dict.fromkeys(r.get("split") for r in rows)}
+    return out
 
 
 def ethos_rows():
@@ -260,6 +269,8 @@ def main() -> int:
     for name, b in blind.items():
         print(f"  {name:<10} escalate recall {b['recall']:.3f}; false escalations {b['false']:.1%} of benign; "
               f"review sent to a person {b['review_caught']:.3f} ({b['n']} texts)")
+        for split, f in b["blocks"].items():
+            print(f"  {'':<12}{split}: recall {f['recall']:.3f}, false {f['false']:.1%}, review {f['review_caught']:.3f}")
     print("  targets: recall >= 0.95, false escalations <= 3%, review caught >= 0.75")
 
     print("\n== latency per post, one at a time, base tier (MiniLM int8 + profanity-check; no ml extra) ==")
