@@ -252,14 +252,35 @@ def _validate(fields: GroupFields) -> tuple[dict, dict[str, str]]:
     return clean, errors
 
 
-def _screen_description(user: User | None, text: str, audience: str) -> str:
-    """'screened' when screening publishes it, 'held' otherwise (the group cannot be published yet)."""
-    from community.screening import allowed_as_name, context_for, screen_text
+def _board_audience(audience: str) -> Audience:
+    """The board audience whose screening and moderators a group's text belongs to."""
+    return {"young_people": Audience.YOUNG_PEOPLE, "young_adults": Audience.YOUNG_ADULTS}.get(audience, Audience.PARENTS)
 
-    board_audience = {"young_people": Audience.YOUNG_PEOPLE, "young_adults": Audience.YOUNG_ADULTS}.get(
-        audience, Audience.PARENTS)
-    verdict = screen_text(text, context_for(user, kind="group_description", audience=board_audience))
-    return "screened" if allowed_as_name(verdict) else "held"
+
+def _screen_description(user: User | None, text: str, audience: str):
+    """The verdict on a group's description, screened as its audience's board would screen it."""
+    from community.screening import context_for, screen_text
+
+    return screen_text(text, context_for(user, kind="group_description", audience=_board_audience(audience)))
+
+
+def _set_description(user: User | None, group: Group, text: str, source: str | None) -> None:
+    """Give the group this description. Text from staff or an import (`source`) is not screened; a
+    member's is, and what screening does not pass is marked "held" (the group cannot be published)
+    and waits in the moderators' queue, where approving it lets the organiser publish."""
+    from community.review.service import hold_text
+    from community.screening import allowed_as_name
+
+    group.description = text
+    if source is not None:
+        group.description_source = source
+        return
+    verdict = _screen_description(user, text, group.audience)
+    group.description_source = "screened" if allowed_as_name(verdict) else "held"
+    if group.description_source == "held":
+        db.session.flush()
+        hold_text(user, kind="group_description", text_field="description", text=text, verdict=verdict, group=group,
+                  audience=_board_audience(group.audience).value)
 
 
 def _organisation(name: str) -> Organisation:
@@ -299,11 +320,11 @@ def create_group(user: User | None, fields: GroupFields, *, description_source: 
     clean, errors = _validate(fields)
     if errors:
         raise GroupInvalid(errors)
-    source = description_source or _screen_description(user, clean["description"], fields.audience)
-    group = Group(uuid=group_uuid or str(uuid_lib.uuid4()), state=GroupState.DRAFT.value, description=clean["description"],
-                  description_source=source, created_by_id=user.id if user else None, created_at=clock.utcnow())
+    group = Group(uuid=group_uuid or str(uuid_lib.uuid4()), state=GroupState.DRAFT.value,
+                  created_by_id=user.id if user else None, created_at=clock.utcnow())
     _apply(group, fields, clean)
     db.session.add(group)
+    _set_description(user, group, clean["description"], description_source)
     db.session.flush()
     if user is not None:
         db.session.add(GroupOrganiser(group_id=group.id, user_id=user.id))
@@ -315,10 +336,9 @@ def update_group(user: User | None, group: Group, fields: GroupFields, *, descri
     clean, errors = _validate(fields)
     if errors:
         raise GroupInvalid(errors)
-    if clean["description"] != group.description:
-        group.description_source = description_source or _screen_description(user, clean["description"], fields.audience)
-        group.description = clean["description"]
     _apply(group, fields, clean)
+    if clean["description"] != group.description:
+        _set_description(user, group, clean["description"], description_source)
     if group.description_source == "held" and group.state == GroupState.PUBLISHED.value:
         group.state = GroupState.DRAFT.value  # a changed description waits for a moderator, never published unscreened
     db.session.commit()
@@ -340,8 +360,7 @@ def fields_of(group: Group) -> GroupFields:
 
 def _sync_board(group: Group) -> None:
     """Each listed group has its own discussion board, for the group's audience, in its area."""
-    audience = {"young_people": Audience.YOUNG_PEOPLE, "young_adults": Audience.YOUNG_ADULTS}.get(
-        group.audience, Audience.PARENTS).value
+    audience = _board_audience(group.audience).value
     board = db.session.get(Board, group.board_id) if group.board_id else None
     if board is None and group.is_listed:
         board = Board(slug=f"group-{group.id}", name=group.name[:120], audience=audience, area_id=group.area_id,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validat
 from community.extensions import db
 from community.models.base import utcnow
 from community.models.forums import Board, Post, Thread
+from community.models.groups import Group
 from community.models.people import User
 
 
@@ -46,8 +47,9 @@ class ReviewItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(20))
-    # What is being reviewed: post | thread_title | edit | board_text | profile. For a thread title,
-    # post_id is its opening post; board and profile text are kept in `text` (they have no post).
+    # What is being reviewed: post | thread_title | edit | board_text | profile | group_description |
+    # appeal. For a thread title, post_id is its opening post; board, profile and group text are kept
+    # in `text` (they have no post).
     content_kind: Mapped[str] = mapped_column(String(20), default="post")
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"), index=True)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), index=True)
@@ -65,6 +67,7 @@ class ReviewItem(db.Model):
     priority: Mapped[int] = mapped_column(default=2)
     audience: Mapped[str | None] = mapped_column(String(20), index=True)
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="SET NULL"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Board or profile text, which has no post to point at.
     text: Mapped[str] = mapped_column(Text, default="")
@@ -92,6 +95,7 @@ class ReviewItem(db.Model):
     post: Mapped["Post | None"] = relationship()
     thread: Mapped["Thread | None"] = relationship()
     board: Mapped["Board | None"] = relationship()
+    group: Mapped["Group | None"] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

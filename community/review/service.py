@@ -19,7 +19,7 @@ from community import clock
 from community.errors import RuleError
 from community.extensions import db
 from community.forms import clean_text
-from community.models import (Appeal, Audience, Board, Decision, Notification, Post, PostRevision, PostState,
+from community.models import (Appeal, Audience, Board, Decision, Group, Notification, Post, PostRevision, PostState,
                               ReviewItem, ReviewReport, ReviewSource, ReviewState, Role, Sanction, SanctionKind,
                               Thread, User)
 from community.review.stafflog import log_staff_action
@@ -32,7 +32,7 @@ SOURCES = (ReviewSource.SCREENING.value, ReviewSource.REPORT.value)
 STATES = ("open", "closed", "all")
 AGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 KINDS = {"post": "Post", "thread_title": "Thread title", "edit": "Edited post", "board_text": "Board text",
-         "profile": "Profile text", "appeal": "Appeal"}
+         "profile": "Profile text", "group_description": "Group description", "appeal": "Appeal"}
 
 # Kind words for the author; a moderator picks one or writes their own.
 REJECT_REASONS = [
@@ -447,12 +447,17 @@ def _author_reason(reason: str) -> str:
 
 
 def _apply_text(item: ReviewItem) -> None:
-    """Board or profile text that was held: approving it saves it where it was typed."""
+    """Board, profile or group text that was held: approving it saves it where it was typed. A group's
+    description is kept on the group while it waits; approving it lets the organiser publish the group,
+    unless they have written a newer description since (that one has its own item or passed)."""
     if item.content_kind == "board_text" and item.board is not None and item.text_field in (
             "name", "description", "rules"):
         setattr(item.board, item.text_field, item.text)
     elif item.content_kind == "profile" and item.author is not None and item.text_field == "about":
         item.author.about = item.text
+    elif (item.content_kind == "group_description" and item.group is not None
+          and item.group.description == item.text and item.group.description_source == "held"):
+        item.group.description_source = "screened"
 
 
 def _snapshot(item: ReviewItem) -> dict:
@@ -689,15 +694,18 @@ def add_report(user: User, post: Post, reason_key: str, reason: str, note: str) 
     return item
 
 
-def hold_text(user: User, *, kind: str, text_field: str, text: str, verdict, board: Board | None = None) -> ReviewItem:
-    """Board or profile text that screening did not pass (or could not judge): keep it in an item, so it is
-    never lost and a moderator can approve it (which saves it). Added to the caller's transaction."""
+def hold_text(user: User | None, *, kind: str, text_field: str, text: str, verdict, board: Board | None = None,
+              group: Group | None = None, audience: str | None = None) -> ReviewItem:
+    """Board, profile or group text that screening did not pass (or could not judge): keep it in an item,
+    so it is never lost and a moderator can approve it (which saves it). Added to the caller's
+    transaction."""
     from community.forums.service import _verdict_dict
 
     action = getattr(verdict, "action", "hold")
     unavailable = getattr(verdict, "backend", "") == "none" and action == "hold"
+    audience = board.audience if board is not None else audience
     item = ReviewItem(source=ReviewSource.SCREENING.value, content_kind=kind, text=text, text_field=text_field,
-                      author_id=user.id, board=board, audience=board.audience if board is not None else None,
+                      author_id=user.id if user is not None else None, board=board, group=group, audience=audience,
                       reason=("Screening unavailable" if unavailable else
                               "; ".join(getattr(verdict, "reasons", []) or [])[:200] or f"Screening: {action}"),
                       verdict=_verdict_dict(verdict), action=action,

@@ -12,7 +12,8 @@ from community import clock
 from community.extensions import db
 from community.groups import service
 from community.groups.schedules import build_rule, local_to_utc
-from community.models import Booking, Group, GroupSession, Notification, Role, Schedule
+from community.models import Booking, Group, GroupSession, Notification, ReviewItem, Role, Schedule
+from community.review import service as review
 from tests.groups.factory import make_group, make_place, next_weekday
 from tests.instants import INSTANT_IDS, INSTANT_VALUES
 
@@ -248,7 +249,34 @@ def test_a_description_screening_does_not_pass_cannot_be_published(app, make_use
     with pytest.raises(service.GroupError) as caught:
         service.set_state(organiser, group, "published")
     assert "moderator" in caught.value.message and group.state == "draft"
+    # the text waits in the moderators' queue, nothing lost; approving it lets the organiser publish
+    item = db.session.scalar(select(ReviewItem).where(ReviewItem.group_id == group.id))
+    assert (item.content_kind, item.text_field, item.text) == ("group_description", "description", group.description)
+    assert item.author_id == organiser.id and item.state == "open" and item.audience == "parents"
+    moderator = make_user(Role.MODERATOR)
+    review.approve(moderator, review.claim(moderator, item))
+    assert group.description_source == "screened" and item.state == "closed"
+    service.set_state(organiser, group, "published")
+    assert group.state == "published"
     kind = service.create_group(organiser, service.GroupFields(
         name="Rhyme Time", organisation="Hub", category="stay-and-play", venue_id=venue.id,
         description="Songs and rhymes for babies and toddlers, with a cup of tea for grown-ups."))
     assert kind.description_source == "screened"
+
+
+def test_approving_an_older_held_description_does_not_pass_a_newer_one(app, make_user):
+    organiser, moderator = make_user(Role.ORGANISER), make_user(Role.MODERATOR)
+    venue = make_place()
+    service.ensure_taxonomy()
+    fields = service.GroupFields(name="Teen drop-in", organisation="Hub", category="wellbeing", venue_id=venue.id,
+                                 description="Message me on 07700 900111 for the address of the hall.")
+    group = service.create_group(organiser, fields)
+    first = db.session.scalar(select(ReviewItem).where(ReviewItem.group_id == group.id))
+    fields.description = "Ring me on 07700 900456 to check there is space before you come."
+    service.update_group(organiser, group, fields)
+    items = db.session.scalars(select(ReviewItem).where(ReviewItem.group_id == group.id).order_by(ReviewItem.id)).all()
+    assert [i.id for i in items][0] == first.id and len(items) == 2 and items[1].text == group.description
+    review.approve(moderator, review.claim(moderator, first))
+    assert group.description_source == "held"          # the newer text still waits for its own look
+    review.reject(moderator, review.claim(moderator, items[1]), reason="contact")
+    assert group.description_source == "held" and group.state == "draft"
