@@ -3,31 +3,27 @@
 The semantic matcher reads a post in passages of about 40 words, and on real forum posts each
 passage was a fresh chance for one weak reading to cross the line: r/teenagers posts of 200 words
 and more escalated at 61% against 7% for short ones. This model weighs the post as a whole. It
-reads the passages the matcher has already embedded (no extra forward pass):
+reads the passages the matcher has already embedded (no extra forward pass): the mean and the
+element-wise maximum of their embeddings. Neither counts passages.
 
-- the mean of the passage embeddings (what the post is about overall),
-- the embedding of its riskiest passage (where the evidence is),
-- the passage classifier's probabilities: the highest and the mean per class, and the risk
-  (1 - benign) of the riskiest passage and the mean risk.
-
-None of these grows with the number of passages, and training weighs each length band (0-29,
-30-79, 80-199, 200+ words) so that escalated and everyday posts carry equal weight in every band: in
-the real posts trained on, risky posts are longer than everyday ones, and unweighted the model
-learnt length. A logistic regression inside scikit-learn's `CalibratedClassifierCV` (sigmoid,
-3 folds, the same band weights) gives the probability; the ensemble it builds (one regression and
-one calibration per fold) is stored as plain numbers and evaluated here with torch, on the
-matcher's thread. Thresholds are chosen by cross-validation on the training data (see `fit` and
-moderation/MODEL_CARD.md); the development posts are only measured.
+Training weighs each length band (0-29, 30-79, 80-199, 200+ words) so that escalated and everyday
+posts carry equal weight in every band: in the real posts trained on, risky posts are longer than
+everyday ones, and unweighted the model learnt length. One logistic regression gives a score; a
+Platt sigmoid per length band, fitted on out-of-fold scores, turns it into a probability calibrated
+within its band. Thresholds (to escalate, and the least risk in which a rule's phrase alone still
+escalates) are chosen per band by cross-validation on the training data (see `fit` and
+moderation/MODEL_CARD.md); the development posts are only measured. The regression is stored as
+plain numbers and evaluated here with torch, on the matcher's thread.
 
 The same file holds the learned hostility reading (`hostility`): a logistic regression over the
 mean passage embedding, trained on hostile and clean lines written for it (tests/data), never on
 ETHOS, which measures it.
 
 The model belongs to one encoder: its file names the fingerprint of the tuned MiniLM it read. The
-repository ships the file for the current fingerprint (moderation/data/post_model.json, a few
-hundred kilobytes); `python -m moderation train` builds a new one beside the tuned encoder when
-the fingerprint changes. With no model for the encoder in use, the matcher reports no post risk and
-the policy falls back to reading passages.
+repository ships the file for the current fingerprint (moderation/data/post_model.json, 13 KB);
+`python -m moderation train --post` builds a new one beside the tuned encoder (`--ship` also writes
+it into the repository). With no model for the encoder in use, the matcher reports no post risk and
+the policy falls back to reading passages. The policy reads it only with `post_model` on.
 """
 from __future__ import annotations
 
