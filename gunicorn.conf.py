@@ -2,7 +2,7 @@
 
 It gives each worker what `flask --app wsgi serve` does for its own process: the models' threads sleep
 when idle, the screening models load before the worker takes its first request (not while the first
-person to post waits), and the safeguarding outbox worker runs as a thread unless
+person to post waits), and the background worker (community/worker.py) runs as a thread unless
 SAFEGUARDING_WORKER_IN_SERVER=false (then run `flask --app wsgi worker` processes).
 """
 import os

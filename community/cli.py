@@ -71,7 +71,7 @@ def serve(host: str | None, port: int | None) -> None:
 def prepare_server_process(app: Flask) -> dict[str, str]:
     """What a serving process does once before its first request: `flask serve` here, and each
     gunicorn worker through gunicorn.conf.py: load the screening models, settle the garbage collector
-    and start the safeguarding outbox worker (unless SAFEGUARDING_WORKER_IN_SERVER is false).
+    and start the background worker (unless SAFEGUARDING_WORKER_IN_SERVER is false).
     Returns the screening models loaded (name -> backend)."""
     import moderation
 
@@ -91,35 +91,37 @@ def prepare_server_process(app: Flask) -> dict[str, str]:
     # at 20-190 ms each, six in a 40-second benchmark run - become rare (none in the same run).
     gc.set_threshold(20_000, 10, 10)
     if app.config["SAFEGUARDING_WORKER_IN_SERVER"]:
-        from community.safeguarding import outbox
+        from community import worker
 
-        outbox.start_thread(app)  # the embedded outbox worker
+        worker.start_thread(app)  # the embedded worker
     return loaded
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Run one pass (deadlines, then notifications) and stop.")
+@click.option("--once", is_flag=True, help="Run one pass (deadlines, notifications, group sessions) and stop.")
 def worker(once: bool) -> None:
-    """Send safeguarding notifications and run case deadlines until stopped (Ctrl+C or SIGTERM).
+    """Send safeguarding notifications, run case deadlines and roll group sessions forward until stopped
+    (Ctrl+C or SIGTERM).
 
     Several may run at once on PostgreSQL; set SAFEGUARDING_WORKER_IN_SERVER=false on the servers then.
     Without REDIS_URL it sends email only (live alerts need the servers' Socket.IO)."""
     import signal
     import threading
 
-    from community.safeguarding import outbox
+    from community import worker as background
 
     app = current_app._get_current_object()
-    channels = outbox.worker_channels(app)
+    work = background.worker_for(app, in_server=False)
     if once:
-        steps, sent = outbox.work_once(channels)
-        click.echo(f"{steps} deadline steps run, {sent} notifications sent")
+        done = work.work_once()
+        click.echo(f"{done.deadline_steps} deadline steps run, {done.sent} notifications sent, "
+                   f"{done.sessions_made} group sessions made")
         return
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    click.echo(f"Safeguarding worker running ({', '.join(channels)}); Ctrl+C to stop")
-    outbox.run(app, stop, channels=channels)
+    click.echo(f"Worker running ({', '.join(work.channels)}); Ctrl+C to stop")
+    background.run(app, stop, work)
 
 
 def _send_small_messages_at_once() -> None:

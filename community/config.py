@@ -101,9 +101,12 @@ class Config:
         self.SAFEGUARDING_ACK_URGENT_MINUTES = _int("SAFEGUARDING_ACK_URGENT_MINUTES", 15)
         self.SAFEGUARDING_ACK_HIGH_MINUTES = _int("SAFEGUARDING_ACK_HIGH_MINUTES", 60)
         self.SAFEGUARDING_WORKDAY_END = env.get("SAFEGUARDING_WORKDAY_END", "17:00")  # Europe/London
-        # The outbox worker: a thread in `flask serve` unless a separate `flask worker` runs.
+        # The background worker (community/worker.py): a thread in each serving process unless separate
+        # `flask worker` processes run.
         self.SAFEGUARDING_WORKER_IN_SERVER = _bool("SAFEGUARDING_WORKER_IN_SERVER", True)
         self.SAFEGUARDING_WORKER_INTERVAL = float(env.get("SAFEGUARDING_WORKER_INTERVAL", "1.0"))
+        # How often the worker makes group sessions up to three months ahead (community/worker.py).
+        self.GROUPS_ROLL_FORWARD_MINUTES = float(env.get("GROUPS_ROLL_FORWARD_MINUTES", "60"))
         self.SAFEGUARDING_LINK_BASE = env.get("SAFEGUARDING_LINK_BASE", "")  # e.g. https://village.example.org
 
         self.TESTING = False

@@ -155,6 +155,7 @@ ROUTES.update({
     "groups.person_calendar": [(lambda w: f"/groups/calendar/{w['groups']['token']}.ics", _everyone()),
                                (lambda w: "/groups/calendar/not-a-token.ics", _everyone(404))],
     "groups.mine": [(lambda w: "/groups/mine", signed_in_only())],
+    "groups.family": [(lambda w: "/groups/about-your-family", signed_in_only())],
     "groups.manage": [(lambda w: "/groups/manage", only(GROUP_MANAGERS))],
     "groups.new": [(lambda w: "/groups/new", only(GROUP_MANAGERS))],
     "groups.report": [(lambda w: "/groups/report", only(GROUP_MANAGERS))],
@@ -196,6 +197,8 @@ FORM_POSTS.update({
     "groups.change_session": [(lambda w: f"/groups/sessions/{w['groups']['session']}/change",
                                {"action": "move", "move-date": "", "move-start_time": "", "move-end_time": ""}, _runs(400))],
     "groups.register": [(lambda w: f"/groups/sessions/{w['groups']['session']}/register", {}, _runs(302))],
+    # A choice that is not offered: a field error, nothing kept.
+    "groups.family": [(lambda w: "/groups/about-your-family", {"priority_groups": ["made_up"]}, signed_in_only(400))],
 })
 
 

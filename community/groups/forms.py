@@ -185,3 +185,11 @@ class CancelSessionForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button: only the CSRF token."""
+
+
+class FamilyForm(FlaskForm):
+    """What a person chooses to tell us about their family (all optional)."""
+
+    priority_groups = MultiCheckboxField("Tick any that describe your family", choices=list(service.PRIORITY_GROUPS.items()),
+                                         description="Optional. Choose none to tell us nothing, or to remove what you told us before.",
+                                         validate_choice=False)  # the service answers a made-up choice kindly

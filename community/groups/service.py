@@ -24,7 +24,7 @@ from community.models import (Area, Audience, Board, Booking, CalendarToken, Gro
                               Membership, Notification, Organisation, Role, Schedule, Taxonomy, TaxonomyTerm, User,
                               Venue)
 from community.models.areas import AreaKind
-from community.models.groups import BookingState, GroupState, LevelOfNeed, SessionState
+from community.models.groups import BookingState, FamilyDetails, GroupState, LevelOfNeed, SessionState
 from community.models.people import AgeBand
 
 HORIZON_DAYS = 92  # sessions are made for about three months ahead
@@ -716,28 +716,33 @@ def record_attendance(user: User, session: GroupSession, attended_user_ids: set[
     return came
 
 
+def _district_join(query):
+    """The query over groups joined to the district each hangs off (a group's area is a district or one of
+    its localities), and the expression for that district's id."""
+    parent = db.aliased(Area)
+    district_id = case((Area.kind == AreaKind.DISTRICT.value, Area.id), else_=parent.id)
+    return (query.join(Area, Group.area_id == Area.id).outerjoin(parent, Area.parent_id == parent.id)
+            .where(Group.state != GroupState.DRAFT.value)), district_id
+
+
+def _district_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Area.id, Area.name).where(Area.kind == AreaKind.DISTRICT.value)).all())
+
+
 def reach_report(user: User) -> list[dict]:
     """Per district: listed groups, sessions run, places booked, people reached, attendance rate."""
     if not user.has_role(*MANAGERS):
         raise GroupError("Only organisers, coordinators and administrators see the report.", 403)
-    district = select(Area.id.label("district_id"), Area.name.label("district")).where(
-        Area.kind == AreaKind.DISTRICT.value).subquery()
-    parent = db.aliased(Area)
-    # A group hangs off a district or one of its localities.
-    group_district = case((Area.kind == AreaKind.DISTRICT.value, Area.id), else_=parent.id)
-    rows = db.session.execute(
-        select(group_district.label("district_id"),
-               func.count(func.distinct(Group.id)).label("groups"),
-               func.count(func.distinct(Booking.user_id)).label("people"),
-               func.count(Booking.id).label("booked"),
-               func.sum(case((Booking.attended.is_(True), 1), else_=0)).label("attended"),
-               func.sum(case((Booking.attended.is_not(None), 1), else_=0)).label("registered"))
-        .select_from(Group).join(Area, Group.area_id == Area.id).outerjoin(parent, Area.parent_id == parent.id)
-        .outerjoin(GroupSession, GroupSession.group_id == Group.id)
-        .outerjoin(Booking, and_(Booking.session_id == GroupSession.id, Booking.state == BookingState.BOOKED.value))
-        .where(Group.state != GroupState.DRAFT.value)
-        .group_by(group_district)).all()
-    names = dict(db.session.execute(select(district.c.district_id, district.c.district)).all())
+    query = (select(func.count(func.distinct(Group.id)).label("groups"),
+                    func.count(func.distinct(Booking.user_id)).label("people"),
+                    func.count(Booking.id).label("booked"),
+                    func.sum(case((Booking.attended.is_(True), 1), else_=0)).label("attended"),
+                    func.sum(case((Booking.attended.is_not(None), 1), else_=0)).label("registered"))
+             .select_from(Group).outerjoin(GroupSession, GroupSession.group_id == Group.id)
+             .outerjoin(Booking, and_(Booking.session_id == GroupSession.id, Booking.state == BookingState.BOOKED.value)))
+    query, district_id = _district_join(query)
+    rows = db.session.execute(query.add_columns(district_id.label("district_id")).group_by(district_id)).all()
+    names = _district_names()
     report = []
     for row in rows:
         if row.district_id not in names:
@@ -747,6 +752,94 @@ def reach_report(user: User) -> list[dict]:
                            attended=row.attended or 0,
                            rate=round(100 * (row.attended or 0) / registered) if registered else None))
     return sorted(report, key=lambda r: r["district"])
+
+
+# Priority groups: the families a council most wants its groups to reach. Two are known from the
+# account (age and role); the others only from what a person chooses to tell us (FamilyDetails).
+FOUND_PRIORITY_GROUPS = {"young_parents": "Young parents (18 to 25)", "young_people": "Young people (13 to 17)"}
+PRIORITY_GROUPS = {
+    "dads": "Dads and male carers",
+    "send": "Families with a child with SEND",
+    "eal": "Families whose main language is not English",
+    "low_income": "Families on a low income",
+    "care_experienced": "Care-experienced parents, kinship and foster carers",
+}
+SMALL_COUNT = 5  # counts from 1 to 4 are shown as "fewer than 5", so that nobody can be picked out
+
+
+def family_details(user: User) -> set[str]:
+    """The priority groups a person told us they belong to (keys of PRIORITY_GROUPS)."""
+    row = db.session.scalar(select(FamilyDetails).where(FamilyDetails.user_id == user.id))
+    return {key for key in (row.priority_groups if row else "").split(",") if key in PRIORITY_GROUPS}
+
+
+def set_family_details(user: User, chosen: set[str]) -> None:
+    """Keep what a person chose to tell us; choosing nothing deletes what we held.
+    Raises GroupInvalid for a choice that is not offered."""
+    unknown = set(chosen) - set(PRIORITY_GROUPS)
+    if unknown:
+        raise GroupInvalid({"priority_groups": "Choose from the list, or choose nothing."})
+    row = db.session.scalar(select(FamilyDetails).where(FamilyDetails.user_id == user.id))
+    if not chosen:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        row = row or FamilyDetails(user_id=user.id)
+        row.priority_groups = "," + ",".join(sorted(chosen)) + ","
+        row.updated_at = clock.utcnow()
+        db.session.add(row)
+    db.session.commit()
+
+
+def _priority_groups_of(person: User, declared: str, today: date) -> set[str]:
+    found = set()
+    band = person.age_band(today)
+    if band is AgeBand.YOUNG_PERSON:
+        found.add("young_people")
+    elif band is AgeBand.YOUNG_ADULT and person.has_role(Role.PARENT_CARER):
+        found.add("young_parents")
+    return found | {key for key in declared.split(",") if key in PRIORITY_GROUPS}
+
+
+def reach_by_priority_group(user: User) -> dict:
+    """People reached (booked at least one session) and people who came (at least once, by the
+    register), per district and priority group.
+
+    Returns {"columns": [(key, label)], "rows": [{"district": name, "cells": {key: (reached, came)}}],
+    "total": {key: (reached, came)}}, districts in name order. Counts are exact; the page shows small
+    ones as "fewer than SMALL_COUNT"."""
+    if not user.has_role(*MANAGERS):
+        raise GroupError("Only organisers, coordinators and administrators see the report.", 403)
+    query = (select(Booking.user_id, func.max(case((Booking.attended.is_(True), 1), else_=0)).label("came"))
+             .select_from(Booking).join(GroupSession, GroupSession.id == Booking.session_id)
+             .join(Group, Group.id == GroupSession.group_id).where(Booking.state == BookingState.BOOKED.value))
+    query, district_id = _district_join(query)
+    reached = db.session.execute(query.add_columns(district_id.label("district_id"))
+                                 .group_by(district_id, Booking.user_id)).all()
+    ids = {row.user_id for row in reached}
+    people = {person.id: person for person in db.session.scalars(
+        select(User).where(User.id.in_(ids)).options(selectinload(User.roles)))} if ids else {}
+    declared = dict(db.session.execute(select(FamilyDetails.user_id, FamilyDetails.priority_groups)
+                                       .where(FamilyDetails.user_id.in_(ids))).all()) if ids else {}
+    today = clock.to_london(clock.utcnow()).date()
+    belongs = {pid: _priority_groups_of(person, declared.get(pid, ""), today) for pid, person in people.items()}
+    columns = list({**FOUND_PRIORITY_GROUPS, **PRIORITY_GROUPS}.items())
+    names = _district_names()
+    cells: dict[int, dict[str, tuple[set[int], set[int]]]] = {}
+    total = {key: (set(), set()) for key, _ in columns}
+    for row in reached:
+        if row.district_id not in names:
+            continue
+        district = cells.setdefault(row.district_id, {key: (set(), set()) for key, _ in columns})
+        for key in belongs.get(row.user_id, ()):
+            for counts in (district[key], total[key]):
+                counts[0].add(row.user_id)
+                if row.came:
+                    counts[1].add(row.user_id)
+    rows = [{"district": names[d], "cells": {key: (len(a), len(b)) for key, (a, b) in by_key.items()}}
+            for d, by_key in cells.items()]
+    return {"columns": columns, "rows": sorted(rows, key=lambda r: r["district"]),
+            "total": {key: (len(a), len(b)) for key, (a, b) in total.items()}}
 
 
 # --- calendars -------------------------------------------------------------------------------------
@@ -916,13 +1009,15 @@ def _like(word: str) -> str:
 
 
 def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp: bool = True) -> SearchPage:
-    """Published groups with an upcoming session that matches, soonest first. Five queries whatever
-    the page: the count, the page, and the eager loads of its venues, areas and organisations.
+    """Published groups with an upcoming session that matches, soonest first. Four queries: the page with
+    the total beside each row (a window count), and the eager loads of its venues, areas and
+    organisations; a page past the end, or no results, adds a count.
 
     Each group's next matching session is a correlated MIN over the covering index
     ix_group_sessions_next (an index seek per group that passes the group filters), not an aggregate
     over every upcoming session: measured on 10,000 groups and 50,000 sessions on SQLite, the
-    aggregate read the sessions table in index order and took several times longer."""
+    aggregate read the sessions table in index order and took several times longer. The same MIN also
+    says whether a group has a matching session at all (NULL: none), so each group is sought once."""
     origin = origin_of(filters)
     now = clock.utcnow()
     sessions = [GroupSession.group_id == Group.id, GroupSession.state == SessionState.SCHEDULED.value,
@@ -982,20 +1077,35 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp:
     for flag in ("step_free", "quiet_sensory", "hearing_loop"):
         if getattr(filters, flag):
             where.append(getattr(Group, flag).is_(True))
-    if filters.with_sessions_only or session_filtered:
-        where.append(select(GroupSession.id).where(*sessions).correlate(Group).exists())
-    total = db.session.scalar(select(func.count(Group.id)).where(*where))
-    if clamp:  # a page past the end shows the last page; the API answers an empty page instead
-        page = max(1, min(page, max(1, math.ceil(total / per_page))))
     next_at = select(func.min(GroupSession.starts_at)).where(*sessions).correlate(Group).scalar_subquery()
-    ranked = select(Group.id.label("id"), next_at.label("next_at")).where(*where).subquery()
-    rows = db.session.execute(select(Group, ranked.c.next_at).join(ranked, ranked.c.id == Group.id)
-                              .order_by(ranked.c.next_at.is_(None), ranked.c.next_at, Group.id).limit(per_page)
-                              .offset((page - 1) * per_page)
-                              .options(selectinload(Group.venue), selectinload(Group.area),
-                                       selectinload(Group.organisation))).all()
+    # Each candidate's next session is sought once (MATERIALIZED: the planner must not copy the MIN into
+    # both the filter and the ordering), and only the page's ids meet the wide group rows.
+    candidates = select(Group.id.label("id"), next_at.label("next_at")).where(*where).cte("candidates") \
+        .prefix_with("MATERIALIZED")
+    ranked = select(candidates.c.id, candidates.c.next_at, func.count().over().label("total"))
+    if filters.with_sessions_only or session_filtered:
+        ranked = ranked.where(candidates.c.next_at.is_not(None))
+    order = (candidates.c.next_at.is_(None), candidates.c.next_at, candidates.c.id)
+
+    def page_of(number: int):
+        chosen = ranked.order_by(*order).limit(per_page).offset((number - 1) * per_page).subquery()
+        return db.session.execute(
+            select(Group, chosen.c.next_at, chosen.c.total).join(chosen, chosen.c.id == Group.id)
+            .order_by(chosen.c.next_at.is_(None), chosen.c.next_at, Group.id)
+            .options(selectinload(Group.venue), selectinload(Group.area), selectinload(Group.organisation))).all()
+
+    rows = page_of(page)
+    if rows:
+        total = rows[0].total
+    else:  # past the end, or nothing found: count, then show the last page (the API answers an empty one)
+        total = db.session.scalar(select(func.count()).select_from(ranked.subquery()))
+        if clamp and total and page > 1:
+            page = math.ceil(total / per_page)
+            rows = page_of(page)
+        elif clamp:
+            page = 1
     items = [Result(group, next_at, round(postcodes.miles_between(origin, (group.latitude, group.longitude)), 1)
-                    if origin and group.latitude is not None else None) for group, next_at in rows]
+                    if origin and group.latitude is not None else None) for group, next_at, _ in rows]
     return SearchPage(items, total, page, per_page, origin)
 
 

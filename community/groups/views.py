@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from community.errors import render_error
 from community.groups import service
 from community.groups.oruk import import_command
-from community.groups.forms import ActionForm, CancelSessionForm, GroupForm, MoveForm, ScheduleForm, SearchForm
+from community.groups.forms import ActionForm, CancelSessionForm, FamilyForm, GroupForm, MoveForm, ScheduleForm, SearchForm
 from community.groups.schedules import build_rule
 from community.groups.service import GroupError, GroupInvalid
 from community.models.groups import GroupState
@@ -21,7 +21,7 @@ bp = Blueprint("groups", __name__, url_prefix="/groups")
 bp.cli.add_command(import_command)  # flask --app wsgi groups import FILE.json
 bp.cli.add_command(click.Command("sessions", callback=lambda: click.echo(
     f"{service.materialise_all()} new sessions made for the next three months."),
-    help="Make the sessions of the next three months for every listed group (run daily)."))
+    help="Make the next three months of sessions for every listed group now (the worker does this hourly)."))
 
 
 def _page() -> int:
@@ -98,6 +98,25 @@ def mine():
     return render_template("groups/mine.html", bookings=service.my_bookings(current_user),
                            groups=service.my_groups(current_user),
                            feed=url_for("groups.person_calendar", token=service.calendar_token(current_user), _external=True))
+
+
+@bp.route("/about-your-family", methods=["GET", "POST"])
+@login_required
+def family():
+    form = FamilyForm()
+    if request.method == "GET":
+        form.priority_groups.data = sorted(service.family_details(current_user))
+    elif form.validate_on_submit():
+        try:
+            service.set_family_details(current_user, set(form.priority_groups.data or []))
+        except GroupInvalid as error:
+            _show_errors(form, error.errors)
+        else:
+            flash("Thank you. What you told us is saved." if form.priority_groups.data
+                  else "Saved. We hold nothing about your family.", "success")
+            return redirect(url_for("groups.mine"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("groups/family.html", form=form), status
 
 
 @bp.post("/<int:group_id>/join")
@@ -306,4 +325,5 @@ def register(session_id: int):
 @bp.get("/report")
 @roles_required(*service.MANAGERS)
 def report():
-    return render_template("groups/report.html", rows=service.reach_report(current_user))
+    return render_template("groups/report.html", rows=service.reach_report(current_user),
+                           priority=service.reach_by_priority_group(current_user), small=service.SMALL_COUNT)

@@ -253,3 +253,16 @@ class CalendarToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FamilyDetails(db.Model):
+    """What a person chose to tell us about their family, so that reach can be reported by priority group
+    (`groups.service.PRIORITY_GROUPS`). Optional, changeable and deletable by them at any time; only
+    ever reported as counts."""
+
+    __tablename__ = "family_details"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    priority_groups: Mapped[str] = mapped_column(String(200), default="")  # ",dads,send," like Group.languages
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

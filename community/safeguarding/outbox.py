@@ -1,8 +1,7 @@
-"""The outbox worker: sends the notifications written with each case, and runs the deadlines.
+"""The outbox: sends the notifications written with each case, and runs the deadlines.
 
-Run as `flask --app wsgi worker` (its own process; several may run at once on PostgreSQL) or as a thread
-inside `flask serve` (the embedded setup, SAFEGUARDING_WORKER_IN_SERVER). Every notification is a row
-with a unique idempotency key:
+The background worker (`community/worker.py`: `flask --app wsgi worker`, or a thread inside each serving
+process) calls `work_once` on every pass. Every notification is a row with a unique idempotency key:
 
 - PostgreSQL: a row is claimed with SELECT ... FOR UPDATE SKIP LOCKED and stays locked while it is sent,
   so two workers never send the same row; a worker killed mid-send releases the lock (its connection
@@ -22,11 +21,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask
 from sqlalchemy import select
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -122,30 +119,3 @@ def work_once(channels: tuple[str, ...] = ("email", "live")) -> tuple[int, int]:
 
     steps = run_due_deadlines()
     return steps, drain_outbox(channels)
-
-
-def run(app: Flask, stop: threading.Event, *, channels: tuple[str, ...] = ("email", "live"),
-        interval: float | None = None) -> None:
-    """Work until `stop` is set; a failing pass is logged and the next one starts after `interval`."""
-    interval = interval if interval is not None else app.config["SAFEGUARDING_WORKER_INTERVAL"]
-    while not stop.is_set():
-        try:
-            with app.app_context():
-                work_once(channels)
-                db.session.remove()
-        except Exception:  # noqa: BLE001 - the worker must outlive a bad pass (a database restart, say)
-            log.exception("Safeguarding worker pass failed; trying again")
-        stop.wait(interval)
-
-
-def start_thread(app: Flask) -> threading.Event:
-    """The embedded worker: a daemon thread in the server process. Returns the event that stops it."""
-    stop = threading.Event()
-    thread = threading.Thread(target=run, args=(app, stop), name="safeguarding-worker", daemon=True)
-    thread.start()
-    return stop
-
-
-def worker_channels(app: Flask) -> tuple[str, ...]:
-    """A separate worker process can reach browsers only through the Socket.IO message queue."""
-    return ("email", "live") if app.config.get("SOCKETIO_MESSAGE_QUEUE") else ("email",)

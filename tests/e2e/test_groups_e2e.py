@@ -80,6 +80,21 @@ def test_a_parent_finds_books_and_a_waiting_list_promotes(app, page, new_page, m
     other.axe()
     assert q.locator("table .govuk-tag--green:has-text('Booked')").count() == 1
     assert "SUMMARY:Saturday Stay and Play" in q.request.get(second_feed).text()
+    other.goto("/groups/mine")
+    with q.expect_navigation():
+        q.click("text=tell us a little about your family")
+    q.check("label:has-text('Dads and male carers')")
+    with q.expect_navigation():
+        q.click("button:has-text('Save')")
+    other.axe()
+    assert "What you told us is saved" in q.content()
+
+    organiser = new_page()
+    organiser.sign_in(make_user(Role.ORGANISER, username="report_reader").username)
+    organiser.goto("/groups/report")  # axe
+    assert organiser.page.locator("th:has-text('Dads and male carers')").count() == 1
+    # One dad is booked: a count under five is not shown as a number.
+    assert "fewer than 5" in organiser.page.locator("tfoot").inner_text()
 
 
 def test_schemathesis_against_the_served_oruk_api(app, live_server):

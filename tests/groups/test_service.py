@@ -234,6 +234,23 @@ def test_register_attendance_and_reach_report(app, make_user):
     assert report == [dict(district="Ashby Vale", groups=1, people=2, booked=2, attended=1, rate=50)]
     with pytest.raises(service.GroupError):
         service.register(make_user(Role.ORGANISER), session)
+    # By priority group: `came` is a young parent by age; `missed` told us they are a dad and then took
+    # it back, so only what they tell us now counts.
+    came.date_of_birth = clock.utcnow().date().replace(year=clock.utcnow().year - 22)
+    service.set_family_details(missed, {"dads", "send"})
+    service.set_family_details(missed, {"send"})
+    with pytest.raises(service.GroupInvalid):
+        service.set_family_details(came, {"made_up"})
+    assert service.family_details(missed) == {"send"} and service.family_details(came) == set()
+    by_group = service.reach_by_priority_group(organiser)
+    assert [row["district"] for row in by_group["rows"]] == ["Ashby Vale"]
+    cells = by_group["rows"][0]["cells"]
+    assert (cells["young_parents"], cells["send"], cells["dads"], cells["young_people"]) == ((1, 1), (1, 0), (0, 0), (0, 0))
+    assert by_group["total"] == cells
+    service.set_family_details(missed, set())
+    assert service.family_details(missed) == set()
+    with pytest.raises(service.GroupError):
+        service.reach_by_priority_group(came)
 
 
 def test_a_description_screening_does_not_pass_cannot_be_published(app, make_user):
@@ -280,3 +297,19 @@ def test_approving_an_older_held_description_does_not_pass_a_newer_one(app, make
     assert group.description_source == "held"          # the newer text still waits for its own look
     review.reject(moderator, review.claim(moderator, items[1]), reason="contact")
     assert group.description_source == "held" and group.state == "draft"
+
+
+def test_the_worker_keeps_a_weekly_group_three_months_ahead(app):
+    from community.worker import Worker
+
+    clock.freeze(datetime(2027, 1, 4, 9, tzinfo=UTC))
+    group = make_group(make_place(), weekday=5)
+    last = lambda: db.session.scalar(select(func.max(GroupSession.starts_at)).where(GroupSession.group_id == group.id))  # noqa: E731
+    before = last()
+    worker = Worker(channels=("email",), roll_forward_every=timedelta(hours=1))
+    assert worker.work_once().sessions_made == 0  # nothing new yet: the first pass always looks
+    clock.freeze(datetime(2027, 1, 4, 9, 30, tzinfo=UTC) + timedelta(days=14))
+    assert worker.work_once().sessions_made == 2  # two more Saturdays came into the three months
+    assert last() == before + timedelta(days=14)
+    clock.freeze(datetime(2027, 1, 4, 9, 45, tzinfo=UTC) + timedelta(days=14))
+    assert worker.work_once().sessions_made is None  # looked 15 minutes ago: not due
