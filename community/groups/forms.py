@@ -2,12 +2,15 @@
 these only read what was typed and show the service's field errors beside the right field."""
 from __future__ import annotations
 
+import math
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, TimeField)
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.forms import strip_filter
 from community.groups import service
 
 
@@ -28,9 +31,9 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search for a group", validators=[Optional()])
+    q = StringField("Search for a group", validators=[Optional()], filters=[strip_filter])
     area = SelectField("Area", validators=[Optional()], choices=[])
-    postcode = StringField("Postcode", validators=[Optional()], description="For example, WD1 1AA")
+    postcode = StringField("Postcode", validators=[Optional()], filters=[strip_filter], description="For example, WD1 1AA")
     venue = SelectField("Or near a venue", validators=[Optional()], choices=[])
     miles = SelectField("Distance", choices=[("1", "Within 1 mile"), ("2", "Within 2 miles"), ("5", "Within 5 miles"),
                                              ("10", "Within 10 miles"), ("20", "Within 20 miles")], default="5")
@@ -56,27 +59,42 @@ class SearchForm(FlaskForm):
         self.category.choices = [("", "Any kind")] + [(c.code, c.name) for c in categories]
 
     def filters(self) -> service.Filters:
-        """The search the person asked for; values outside the choices are ignored, not errors."""
-        def pick(field, value):
-            return value if value in {str(v) for v, _ in field.choices} else ""
+        """The search the person asked for. Raises GroupInvalid, one message per field, for a value that
+        is not one of the field's choices (a changed link, say) or a location that is not on Earth."""
+        errors: dict[str, str] = {}
+
+        def pick(field, message: str) -> str:
+            value = field.data or ""
+            if value and value not in {str(v) for v, _ in field.choices}:
+                errors[field.name] = message
+                return ""
+            return value
 
         point = None
-        try:
-            lat, lon = float(self.lat.data or ""), float(self.lon.data or "")
+        if self.lat.data or self.lon.data:
+            try:
+                lat, lon = float(self.lat.data or ""), float(self.lon.data or "")
+            except ValueError:
+                lat = lon = math.nan
             if -90 <= lat <= 90 and -180 <= lon <= 180:
                 point = (lat, lon)
-        except ValueError:
-            pass
-        area, venue = pick(self.area, self.area.data or ""), pick(self.venue, self.venue.data or "")
-        return service.Filters(
+            else:
+                errors["postcode"] = "We could not use your location. Enter a postcode instead."
+        area = pick(self.area, "Choose an area from the list.")
+        venue = pick(self.venue, "Choose a venue from the list.")
+        filters = service.Filters(
             text=(self.q.data or "")[:100], area_id=int(area) if area else None,
             postcode=(self.postcode.data or "").strip()[:10], venue_id=int(venue) if venue else None, point=point,
-            miles=float(pick(self.miles, self.miles.data or "") or 5), age=pick(self.age, self.age.data or ""),
-            day=pick(self.day, self.day.data or ""), time_of_day=pick(self.time, self.time.data or ""),
-            school_holidays=bool(self.holidays.data), category=pick(self.category, self.category.data or ""),
-            free_only=bool(self.free.data), language=pick(self.language, self.language.data or ""),
+            miles=float(pick(self.miles, "Choose a distance from the list.") or 5),
+            age=pick(self.age, "Choose an age from the list."), day=pick(self.day, "Choose a day from the list."),
+            time_of_day=pick(self.time, "Choose a time of day from the list."),
+            school_holidays=bool(self.holidays.data), category=pick(self.category, "Choose a kind of group from the list."),
+            free_only=bool(self.free.data), language=pick(self.language, "Choose a language from the list."),
             step_free=bool(self.step_free.data), quiet_sensory=bool(self.quiet.data),
             hearing_loop=bool(self.hearing_loop.data))
+        if errors:
+            raise service.GroupInvalid(errors)
+        return filters
 
 
 class GroupForm(FlaskForm):
@@ -120,6 +138,8 @@ class GroupForm(FlaskForm):
             try:
                 value = float(text) * scale
             except ValueError:
+                value = math.nan
+            if not math.isfinite(value) or abs(value) > 10_000_000:  # "nan", "inf", 1e400
                 errors[name] = message
                 return None
             if not value.is_integer() and scale == 1:
@@ -180,7 +200,7 @@ class MoveForm(FlaskForm):
 
 
 class CancelSessionForm(FlaskForm):
-    reason = StringField("Why it is cancelled (families will see this)")
+    reason = StringField("Why it is cancelled (families will see this)", filters=[strip_filter])
 
 
 class ActionForm(FlaskForm):

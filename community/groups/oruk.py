@@ -17,12 +17,14 @@ from datetime import date, datetime, time, timedelta
 import click
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from community.extensions import db
+from community.forms import clean_text
 from community.groups import postcodes, service
 from community.groups.schedules import WEEKDAYS, Rule, ScheduleError, check
-from community.models import Area, Group, Organisation, Taxonomy, TaxonomyTerm, Venue
+from community.models import Area, Group, Organisation, Schedule, Taxonomy, TaxonomyTerm, Venue
 from community.models.areas import AreaKind, VenueKind
 from community.models.groups import GroupState
 
@@ -225,7 +227,7 @@ def _filters() -> service.Filters:
     for name, value in (("taxonomy_term_id", term), ("taxonomy_id", taxonomy)):
         if value and not _is_uuid(value):
             raise BadParameter(f"{name} must be a UUID.")
-    return service.Filters(text=(args.get("search") or "")[:100], point=point, miles=miles, weekdays=weekdays,
+    return service.Filters(text=clean_text(args.get("search") or "")[:100], point=point, miles=miles, weekdays=weekdays,
                            start_from=_time("start_time"), end_by=_time("end_time"),
                            min_age_years=_number("minimum_age"), max_age_years=_number("maximum_age"),
                            term_uuid=term, taxonomy_uuid=taxonomy, with_sessions_only=False)
@@ -354,10 +356,12 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     invalid: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # kept as drafts: a moderator checks the description first
 
     def lines(self) -> list[str]:
-        return [*self.invalid, f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                               f"{len(self.invalid)} not imported."]
+        return [*self.invalid, *self.held,
+                f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{len(self.invalid)} not imported."]
 
 
 class Invalid(Exception):
@@ -399,7 +403,16 @@ def import_feed(feed) -> ImportReport:
             db.session.rollback()
             report.invalid.append(f"{label}: " + "; ".join(error.errors.values()))
             continue
+        except IntegrityError:
+            db.session.rollback()
+            report.invalid.append(f"{label}: an id in it (of a schedule, location or term) is already used by "
+                                  "another service.")
+            continue
+        outcome, held = outcome
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if held:
+            report.held.append(f"{label}: {outcome} as a draft, because a moderator needs to check its "
+                               "description before it is published.")
     return report
 
 
@@ -570,23 +583,30 @@ def _schedule_key(s) -> tuple:
     return (s.rrule, s.starts_local, end, s.until)
 
 
-def _import_one(record) -> str:
+def _import_one(record) -> tuple[str, bool]:
+    """Create or update one service. Returns ("created" | "updated" | "unchanged", held for a moderator)."""
     fields, state, schedules = _fields(record)
     uuid_value = record["id"].lower()
     org_uuid = str(record["organization"].get("id", "")).lower()
     group = db.session.scalar(select(Group).where(Group.uuid == uuid_value))
+    ids = [s["schedule_uuid"] for s in schedules if s.get("schedule_uuid")]
+    if ids and db.session.scalar(select(Schedule.id).join(Group, Group.id == Schedule.group_id).where(
+            Schedule.uuid.in_(ids), Group.uuid != uuid_value).limit(1)) is not None:
+        raise Invalid("a schedule id in it is already used by another service.")
     if group is None:
-        group = service.create_group(None, fields, description_source="import", group_uuid=uuid_value)
+        group = service.create_group(None, fields, group_uuid=uuid_value)
         outcome = "created"
     else:
         current = service.fields_of(group)
         current.category = group.category.uuid if group.category else None
-        same = (current == fields and group.state == state
+        current.description = service.pending_description(group) or current.description  # waiting counts as given
+        held = group.description_source == "held"  # waiting for a moderator: stays a draft until approved
+        same = (current == fields and group.state == (GroupState.DRAFT.value if held else state)
                 and sorted(map(_schedule_key, group.schedules)) == sorted(map(_schedule_key, schedules)))
         if same:
             db.session.rollback()  # the venue, term or organisation looked up above already existed
-            return "unchanged"
-        service.update_group(None, group, fields, description_source="import")
+            return "unchanged", False
+        service.update_group(None, group, fields)
         for old in list(group.schedules):
             if _schedule_key(old) not in {_schedule_key(s) for s in schedules}:
                 service.remove_schedule(None, group, old)
@@ -597,12 +617,14 @@ def _import_one(record) -> str:
     have = {_schedule_key(s) for s in group.schedules}
     for item in schedules:
         if _schedule_key(item) not in have:
-            service.add_schedule(None, group, **item)
-    group.state = state
+            service.add_schedule(None, group, **item, from_a_feed=True)
+    held = group.description_source == "held"
+    # A held description waits in the moderators' queue; approving it lets an organiser publish the group.
+    group.state = GroupState.DRAFT.value if held else state
     db.session.commit()
     service.materialise(group)
     service._sync_board(group)
-    return outcome
+    return outcome, held
 
 
 @click.command("import")

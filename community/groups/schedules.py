@@ -158,7 +158,10 @@ def check(rule: Rule) -> None:
             rrulestr(rule.rrule, dtstart=rule.starts_local)
         except (ValueError, TypeError, KeyError, IndexError):
             raise ScheduleError("repeat", "That repeat rule cannot be read.") from None
-    horizon = rule.starts_local + _FIRST_WITHIN
+    try:
+        horizon = rule.starts_local + _FIRST_WITHIN
+    except OverflowError:  # a first date near the year 9999
+        raise ScheduleError("start_date", "Enter a first date within the next two years.") from None
     if not rule.occurrences(rule.starts_local, horizon):
         raise ScheduleError("start_date", "This schedule never happens: no date matches it between the first "
                                           "date and the last date. Check the day, the dates and term time.")

@@ -26,6 +26,7 @@ from community.models import (Area, Audience, Board, Booking, CalendarToken, Gro
 from community.models.areas import AreaKind
 from community.models.groups import BookingState, FamilyDetails, GroupState, LevelOfNeed, SessionState
 from community.models.people import AgeBand
+from community.models.reviews import ReviewItem, ReviewState
 
 HORIZON_DAYS = 92  # sessions are made for about three months ahead
 PAGE_SIZE = 20
@@ -264,23 +265,40 @@ def _screen_description(user: User | None, text: str, audience: str):
     return screen_text(text, context_for(user, kind="group_description", audience=_board_audience(audience)))
 
 
-def _set_description(user: User | None, group: Group, text: str, source: str | None) -> None:
-    """Give the group this description. Text from staff or an import (`source`) is not screened; a
-    member's is, and what screening does not pass is marked "held" (the group cannot be published)
-    and waits in the moderators' queue, where approving it lets the organiser publish."""
+def _set_description(user: User | None, group: Group, text: str, source: str | None) -> bool:
+    """Give the group this description; returns False if it waits for a moderator instead.
+
+    Text from staff (`source`, the demo's own programme) is not screened; a member's and an import's
+    is. What screening does not pass waits in the moderators' queue. A group that is not listed yet
+    keeps the text marked "held" (it cannot be published until a moderator approves it); a listed
+    group keeps showing its last passed description meanwhile, so the families booked on it are not
+    stranded, and approving puts the new text in its place."""
     from community.review.service import hold_text
     from community.screening import allowed_as_name
 
-    group.description = text
-    if source is not None:
-        group.description_source = source
-        return
+    if source == "staff":
+        group.description, group.description_source = text, source
+        group.description_changed_at = clock.utcnow()
+        return True
     verdict = _screen_description(user, text, group.audience)
-    group.description_source = "screened" if allowed_as_name(verdict) else "held"
-    if group.description_source == "held":
+    passed = allowed_as_name(verdict)
+    if passed or not group.is_listed:
+        group.description, group.description_source = text, "screened" if passed else "held"
+        group.description_changed_at = clock.utcnow()
+    if not passed and pending_description(group) != text:  # the same text twice is one item
         db.session.flush()
         hold_text(user, kind="group_description", text_field="description", text=text, verdict=verdict, group=group,
                   audience=_board_audience(group.audience).value)
+    return passed
+
+
+def pending_description(group: Group) -> str | None:
+    """The newest description of this group still waiting for a moderator, if any."""
+    if group.id is None:
+        return None
+    return db.session.scalar(select(ReviewItem.text).where(
+        ReviewItem.group_id == group.id, ReviewItem.content_kind == "group_description",
+        ReviewItem.state == ReviewState.OPEN.value).order_by(ReviewItem.id.desc()).limit(1))
 
 
 def _organisation(name: str) -> Organisation:
@@ -313,10 +331,21 @@ def _apply(group: Group, fields: GroupFields, clean: dict) -> None:
     group.updated_at = clock.utcnow()
 
 
+def _without_control_characters(fields: GroupFields) -> GroupFields:
+    """The typed text without NUL and other control characters (PostgreSQL refuses NUL in text)."""
+    from dataclasses import replace
+
+    from community.forms import clean_text
+
+    return replace(fields, **{name: clean_text(getattr(fields, name)) for name in (
+        "name", "description", "organisation", "cost_description", "email", "url")})
+
+
 def create_group(user: User | None, fields: GroupFields, *, description_source: str | None = None,
                  group_uuid: str | None = None) -> Group:
-    """A new draft group. `description_source` "staff"/"import" marks text not written by a member;
-    otherwise the description is screened (and held if screening does not pass it)."""
+    """A new draft group. `description_source` "staff" marks the demo's own text, not screened; any
+    other description is screened (and held if screening does not pass it)."""
+    fields = _without_control_characters(fields)
     clean, errors = _validate(fields)
     if errors:
         raise GroupInvalid(errors)
@@ -333,14 +362,13 @@ def create_group(user: User | None, fields: GroupFields, *, description_source: 
 
 
 def update_group(user: User | None, group: Group, fields: GroupFields, *, description_source: str | None = None) -> Group:
+    fields = _without_control_characters(fields)
     clean, errors = _validate(fields)
     if errors:
         raise GroupInvalid(errors)
     _apply(group, fields, clean)
     if clean["description"] != group.description:
         _set_description(user, group, clean["description"], description_source)
-    if group.description_source == "held" and group.state == GroupState.PUBLISHED.value:
-        group.state = GroupState.DRAFT.value  # a changed description waits for a moderator, never published unscreened
     db.session.commit()
     _sync_board(group)
     return group
@@ -411,8 +439,10 @@ def rule_of(schedule: Schedule) -> Rule:
 def add_schedule(user: User | None, group: Group, *, rrule: str, start_date: date | None, start_time: time | None,
                  end_time: time | None, until: date | None = None, term_time_only: bool = False,
                  holidays_only: bool = False, exdates: list[date] | None = None,
-                 schedule_uuid: str | None = None) -> Schedule:
-    """A recurrence for the group. Raises GroupInvalid for a rule that cannot be used; nothing is stored."""
+                 schedule_uuid: str | None = None, from_a_feed: bool = False) -> Schedule:
+    """A recurrence for the group. Raises GroupInvalid for a rule that cannot be used, and (unless it comes
+    `from_a_feed`, which may carry past schedules as they are) for dates with no session from today on,
+    more than two years ahead, or at the same moment as the group's other dates; nothing is stored."""
     errors = {}
     if start_date is None:
         errors["start_date"] = "Enter the date of the first session."
@@ -429,6 +459,8 @@ def add_schedule(user: User | None, group: Group, *, rrule: str, start_date: dat
         check(rule)
     except ScheduleError as error:
         raise GroupInvalid({error.field: error.message}) from None
+    if not from_a_feed:
+        _check_new_dates(group, rule)
     schedule = Schedule(uuid=schedule_uuid or str(uuid_lib.uuid4()), group=group, rrule=rule.rrule,
                         starts_local=starts_local, duration_minutes=duration, until=until,
                         term_time_only=term_time_only, holidays_only=holidays_only, exdates=",".join(sorted(d.isoformat() for d in rule.exdates)))
@@ -437,6 +469,27 @@ def add_schedule(user: User | None, group: Group, *, rrule: str, start_date: dat
     if group.is_listed:
         materialise(group)
     return schedule
+
+
+def _check_new_dates(group: Group, rule: Rule) -> None:
+    """Raise GroupInvalid if the dates are too far ahead, have no session from today on, or start at the
+    same moment as a session of the group's other dates (families would see it twice)."""
+    now_local = clock.to_london(clock.utcnow()).replace(tzinfo=None)
+    if rule.starts_local > now_local + timedelta(days=2 * 366):
+        raise GroupInvalid({"start_date": "Enter a first date within the next two years."})
+    last = now_local + timedelta(days=HORIZON_DAYS)
+    wanted = rule.occurrences(max(now_local, rule.starts_local), now_local + timedelta(days=3 * 366))
+    if not wanted:
+        raise GroupInvalid({"start_date": "These dates have no session from today on. Check the first date, "
+                                          "the last date and term time."})
+    new_starts = {start for start in wanted if start <= last}
+    for other in group.schedules:
+        clash = sorted(new_starts & set(rule_of(other).occurrences(now_local, last)))
+        if clash:
+            from community.templating import london_time
+
+            raise GroupInvalid({"start_date": f"The group already meets on {london_time(local_to_utc(clash[0]))}. "
+                                              "Change or remove those dates instead of adding them again."})
 
 
 def remove_schedule(user: User | None, group: Group, schedule: Schedule) -> None:
@@ -533,10 +586,22 @@ def _cancel_session_rows(session: GroupSession, reason: str) -> None:
 
 
 def cancel_session(user: User, session: GroupSession, reason: str) -> None:
+    """Cancel one session and tell everyone booked or waiting why. The reason reaches families, so it is
+    screened like a description; one screening does not pass is a field error (nothing is sent).
+    Raises GroupError 409 for a session already cancelled or already over."""
+    from community.screening import allowed_as_name
+
     if not may_manage(user, session.group):
         raise GroupError("Only the group's organisers can cancel a session.", 403)
-    reason = (reason or "").strip()[:300] or "Sorry, this session cannot go ahead."
-    _cancel_session_rows(session, reason)
+    if session.state == SessionState.CANCELLED.value:
+        raise GroupError("This session is already cancelled, and everyone booked was told.", 409)
+    if session.ends_at < clock.utcnow():
+        raise GroupError("This session is over, so it cannot be cancelled.", 409)
+    reason = (reason or "").strip()[:300]
+    if reason and not allowed_as_name(_screen_description(user, reason, session.group.audience)):
+        raise GroupInvalid({"reason": "Families will read this. Write it without contact details or anything "
+                                      "that could upset someone, like: 'The hall is closed for repairs.'"})
+    _cancel_session_rows(session, reason or "Sorry, this session cannot go ahead.")
     db.session.commit()
 
 
@@ -730,7 +795,8 @@ def _district_names() -> dict[int, str]:
 
 
 def reach_report(user: User) -> list[dict]:
-    """Per district: listed groups, sessions run, places booked, people reached, attendance rate."""
+    """Per district: listed groups, places booked, people reached, attendance rate (sessions that were
+    cancelled count for nothing)."""
     if not user.has_role(*MANAGERS):
         raise GroupError("Only organisers, coordinators and administrators see the report.", 403)
     query = (select(func.count(func.distinct(Group.id)).label("groups"),
@@ -738,7 +804,8 @@ def reach_report(user: User) -> list[dict]:
                     func.count(Booking.id).label("booked"),
                     func.sum(case((Booking.attended.is_(True), 1), else_=0)).label("attended"),
                     func.sum(case((Booking.attended.is_not(None), 1), else_=0)).label("registered"))
-             .select_from(Group).outerjoin(GroupSession, GroupSession.group_id == Group.id)
+             .select_from(Group).outerjoin(GroupSession, and_(GroupSession.group_id == Group.id,  # a cancelled one reached nobody
+                                                               GroupSession.state == SessionState.SCHEDULED.value))
              .outerjoin(Booking, and_(Booking.session_id == GroupSession.id, Booking.state == BookingState.BOOKED.value)))
     query, district_id = _district_join(query)
     rows = db.session.execute(query.add_columns(district_id.label("district_id")).group_by(district_id)).all()
@@ -811,7 +878,8 @@ def reach_by_priority_group(user: User) -> dict:
     if not user.has_role(*MANAGERS):
         raise GroupError("Only organisers, coordinators and administrators see the report.", 403)
     query = (select(Booking.user_id, func.max(case((Booking.attended.is_(True), 1), else_=0)).label("came"))
-             .select_from(Booking).join(GroupSession, GroupSession.id == Booking.session_id)
+             .select_from(Booking).join(GroupSession, and_(GroupSession.id == Booking.session_id,
+                                                           GroupSession.state == SessionState.SCHEDULED.value))
              .join(Group, Group.id == GroupSession.group_id).where(Booking.state == BookingState.BOOKED.value))
     query, district_id = _district_join(query)
     reached = db.session.execute(query.add_columns(district_id.label("district_id"))
@@ -881,6 +949,7 @@ def _ics(name: str, sessions: list[tuple[GroupSession, Group]]) -> bytes:
         if session.note:
             event.add("description", session.note)
         calendar.add_component(event)
+    calendar.add_missing_timezones()  # RFC 5545: a VTIMEZONE for Europe/London, which every TZID names
     return calendar.to_ical()
 
 

@@ -129,7 +129,9 @@ def join(group_id: int):
             flash(f"You have left {group.name}.", "success")
         else:
             service.join(current_user, group)
-            flash(f"You have joined {group.name}. Its sessions are in your calendar feed.", "success")
+            flash(f"You have joined {group.name}. " + (
+                "Its sessions are in your calendar feed." if group.capacity is None else
+                "Places are limited: book the sessions you want, and they go in your calendar feed."), "success")
     except GroupError as error:
         return _refuse(error)
     return redirect(url_for("groups.detail", group_id=group_id))
@@ -297,7 +299,7 @@ def change_session(session_id: int):
                 flash("The session is moved and everyone booked is told.", "success")
                 return redirect(url_for("groups.schedule", group_id=group.id))
         except GroupInvalid as error:
-            _show_errors(move, error.errors)
+            _show_errors(cancel if request.form.get("action") == "cancel" else move, error.errors)
         except GroupError as error:
             return _refuse(error)
         status = 400

@@ -98,8 +98,11 @@ class Group(db.Model):
     name: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text, default="")
     # "screened" (passed moderation.screen), "held" (waiting for a moderator: cannot be published),
-    # "staff" (written by Village staff: the demo) or "import" (an ORUK feed a coordinator imported).
+    # or "staff" (written by Village staff: the demo). Imported descriptions are screened too.
     description_source: Mapped[str] = mapped_column(String(20), default="screened")
+    # When `description` last changed: a held newer text is applied on approval only if nothing was
+    # written after it (review.service._apply_text).
+    description_changed_at: Mapped[datetime | None]
     category_id: Mapped[int | None] = mapped_column(ForeignKey("taxonomy_terms.id"), index=True)
     audience: Mapped[str] = mapped_column(String(20), default="families")
     # Months; negative is pre-birth (-9 is the start of a pregnancy), 311 is the last month of age 25.

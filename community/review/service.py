@@ -447,17 +447,23 @@ def _author_reason(reason: str) -> str:
 
 
 def _apply_text(item: ReviewItem) -> None:
-    """Board, profile or group text that was held: approving it saves it where it was typed. A group's
-    description is kept on the group while it waits; approving it lets the organiser publish the group,
-    unless they have written a newer description since (that one has its own item or passed)."""
+    """Board, profile or group text that was held: approving it saves it where it was typed. A draft
+    group's description is kept on the group while it waits, and approving it lets the organiser publish
+    the group; a listed group's replaces the one it kept showing. Either way, not if the organiser has
+    written a newer description since (that one has its own item or passed)."""
     if item.content_kind == "board_text" and item.board is not None and item.text_field in (
             "name", "description", "rules"):
         setattr(item.board, item.text_field, item.text)
     elif item.content_kind == "profile" and item.author is not None and item.text_field == "about":
         item.author.about = item.text
-    elif (item.content_kind == "group_description" and item.group is not None
-          and item.group.description == item.text and item.group.description_source == "held"):
-        item.group.description_source = "screened"
+    elif item.content_kind == "group_description" and item.group is not None:
+        group = item.group
+        if group.description == item.text and group.description_source == "held":
+            group.description_source = "screened"
+        elif group.description_changed_at is None or group.description_changed_at <= item.created_at:
+            # A listed group kept its last description while this one waited; nothing newer since.
+            group.description, group.description_source = item.text, "screened"
+            group.description_changed_at = clock.utcnow()
 
 
 def _snapshot(item: ReviewItem) -> dict:

@@ -1,4 +1,5 @@
-"""what people choose to tell about their family, for reach by priority group
+"""what people choose to tell about their family, for reach by priority group; when a group's
+description last changed
 
 Revision ID: 0007
 Revises: 0006
@@ -25,7 +26,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_family_details')),
         sa.UniqueConstraint('user_id', name=op.f('uq_family_details_user_id')),
     )
+    with op.batch_alter_table('groups', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('description_changed_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('groups', schema=None) as batch_op:
+        batch_op.drop_column('description_changed_at')
     op.drop_table('family_details')

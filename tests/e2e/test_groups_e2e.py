@@ -92,6 +92,7 @@ def test_a_parent_finds_books_and_a_waiting_list_promotes(app, page, new_page, m
     organiser = new_page()
     organiser.sign_in(make_user(Role.ORGANISER, username="report_reader").username)
     organiser.goto("/groups/report")  # axe
+    assert organiser.page.title() == "Reach and engagement – Village"
     assert organiser.page.locator("th:has-text('Dads and male carers')").count() == 1
     # One dad is booked: a count under five is not shown as a number.
     assert "fewer than 5" in organiser.page.locator("tfoot").inner_text()

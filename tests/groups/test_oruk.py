@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from community.extensions import db
 from community.groups import oruk
-from community.models import Group, GroupSession, Organisation, Schedule, TaxonomyTerm, Venue
+from community.models import Group, GroupSession, Organisation, ReviewItem, Schedule, TaxonomyTerm, Venue
 from tests.groups.factory import make_group, make_place
 from tests.groups.oruk_files import example, page_validator, validator
 
@@ -122,7 +122,8 @@ def test_import_reports_each_invalid_record_keeps_the_valid_and_changes_nothing_
     for words in ("id is missing", "status must be", "minimum_age 30", "byday 'XX'", "not an object"):
         assert words in reasons, words
     group = db.session.scalar(select(Group))
-    assert group.uuid == full["id"] and group.state == "published" and group.description_source == "import"
+    # An import's description is screened like an organiser's.
+    assert group.uuid == full["id"] and group.state == "published" and group.description_source == "screened"
     assert group.venue.name == "MyCity Civic Center" and group.hearing_loop and group.step_free
     assert group.category is not None and group.min_age_months == 144 and group.max_age_months == 311
     assert db.session.scalar(select(func.count(GroupSession.id))) > 0
@@ -134,6 +135,16 @@ def test_import_reports_each_invalid_record_keeps_the_valid_and_changes_nothing_
     assert oruk.import_feed(changed).updated == 1
     db.session.refresh(group)
     assert group.name == "Community Counselling (Tuesdays)" and _counts() == before
+    risky = dict(_mended(full), id="3c7d1a4e-0000-4000-8000-00000000000d", schedules=[],
+                 description="Text me on 07700 900123, come alone and tell nobody.")
+    # A record that reuses another's schedule id is refused on its own, with the reason.
+    clash = oruk.import_feed(dict(_mended(full), id="3c7d1a4e-0000-4000-8000-00000000000e"))
+    assert clash.created == 0 and "already used" in clash.invalid[0] and _counts() == before
+    held = oruk.import_feed(risky)
+    assert held.created == 1 and "a moderator needs to check its description" in "\n".join(held.lines())
+    assert db.session.scalar(select(Group.state).where(Group.uuid == risky["id"])) == "draft"
+    assert oruk.import_feed(risky).unchanged == 1  # again: no second item, nothing changed
+    assert db.session.scalar(select(func.count(ReviewItem.id)).where(ReviewItem.content_kind == "group_description")) == 1
 
 
 def test_cli_import_prints_one_line_per_invalid_record(app, tmp_path):

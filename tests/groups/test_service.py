@@ -12,7 +12,7 @@ from community import clock
 from community.extensions import db
 from community.groups import service
 from community.groups.schedules import build_rule, local_to_utc
-from community.models import Booking, Group, GroupSession, Notification, ReviewItem, Role, Schedule
+from community.models import Area, Booking, Group, GroupSession, Notification, ReviewItem, Role, Schedule
 from community.review import service as review
 from tests.groups.factory import make_group, make_place, next_weekday
 from tests.instants import INSTANT_IDS, INSTANT_VALUES
@@ -74,8 +74,10 @@ def test_bad_input_gets_field_errors_and_stores_nothing(app):
             service.create_group(None, service.GroupFields(**(good | change)), description_source="staff")
         assert field in caught.value.errors, (change, caught.value.errors)
     group = service.create_group(None, service.GroupFields(**good), description_source="staff")
-    before = _nothing_stored()
     monday = next_weekday(0)
+    service.add_schedule(None, group, rrule=build_rule("weekly", 0), start_date=monday, start_time=time(10),
+                         end_time=time(11))
+    before = _nothing_stored()
     for kwargs, field in [
         (dict(rrule=build_rule("weekly", 0), start_date=monday, start_time=time(11), end_time=time(10)), "end_time"),
         # The 30th of February never comes.
@@ -85,6 +87,12 @@ def test_bad_input_gets_field_errors_and_stores_nothing(app):
         (dict(rrule="FREQ=MINUTELY", start_date=monday, start_time=time(10), end_time=time(11)), "repeat"),
         (dict(rrule="FREQ=WEEKLY;BYDAY=XX", start_date=monday, start_time=time(10), end_time=time(11)), "repeat"),
         (dict(rrule="", start_date=None, start_time=time(10), end_time=time(11)), "start_date"),
+        # Over before today; too far ahead (and near the end of the calendar); the same dates twice.
+        (dict(rrule="", start_date=monday - timedelta(days=30), start_time=time(10), end_time=time(11)), "start_date"),
+        (dict(rrule=build_rule("weekly", 4), start_date=datetime(9999, 12, 31).date(), start_time=time(18),
+              end_time=time(19)), "start_date"),
+        (dict(rrule=build_rule("fortnightly", 0), start_date=monday + timedelta(days=14), start_time=time(10),
+              end_time=time(11, 30)), "start_date"),
     ]:
         with pytest.raises(service.GroupInvalid) as caught:
             service.add_schedule(None, group, **kwargs)
@@ -216,6 +224,7 @@ def test_person_calendar_has_booked_and_drop_in_sessions_only(app, make_user):
     assert "Not Mine" not in summaries and other.id
     start = feed.walk("VEVENT")[0].decoded("dtstart")
     assert str(start.tzinfo) == "Europe/London"
+    assert [str(tz["tzid"]) for tz in feed.walk("VTIMEZONE")] == ["Europe/London"]  # RFC 5545 3.6.5
 
 
 def test_register_attendance_and_reach_report(app, make_user):
@@ -313,3 +322,61 @@ def test_the_worker_keeps_a_weekly_group_three_months_ahead(app):
     assert last() == before + timedelta(days=14)
     clock.freeze(datetime(2027, 1, 4, 9, 45, tzinfo=UTC) + timedelta(days=14))
     assert worker.work_once().sessions_made is None  # looked 15 minutes ago: not due
+
+
+def test_a_listed_groups_held_change_keeps_it_listed_until_approved(app, make_user):
+    organiser, moderator, parent = make_user(Role.ORGANISER), make_user(Role.MODERATOR), make_user(Role.PARENT_CARER)
+    group = make_group(make_place(), organiser, capacity=5)
+    service.book(parent, service.upcoming_sessions(group)[0])
+    kept, source = group.description, group.description_source
+    fields = service.fields_of(group)
+    fields.description = "Text me on 07700 900123 and come alone."
+    service.update_group(organiser, group, fields)
+    service.update_group(organiser, group, fields)  # saved twice: still one item
+    # The families booked are not stranded: the group stays listed with the text that passed.
+    assert (group.state, group.description, group.description_source) == ("published", kept, source)
+    items = db.session.scalars(select(ReviewItem).where(ReviewItem.group_id == group.id)).all()
+    assert [i.text for i in items] == [fields.description]
+    review.approve(moderator, review.claim(moderator, items[0]))
+    assert (group.state, group.description) == ("published", fields.description)
+
+
+def test_a_cancelled_session_is_cancelled_once_and_its_reason_screened(app, make_user):
+    organiser, parent = make_user(Role.ORGANISER), make_user(Role.PARENT_CARER)
+    group = make_group(make_place(), organiser, capacity=5)
+    session = service.upcoming_sessions(group)[0]
+    service.book(parent, session)
+    told = lambda: db.session.scalar(select(func.count()).select_from(Notification).where(  # noqa: E731
+        Notification.user_id == parent.id))
+    with pytest.raises(service.GroupInvalid) as caught:
+        service.cancel_session(organiser, session, "Ring me on 07700 900123 instead, come alone")
+    assert "reason" in caught.value.errors and session.state == "scheduled" and told() == 0
+    service.cancel_session(organiser, session, "The hall is closed for repairs.")
+    with pytest.raises(service.GroupError) as again:
+        service.cancel_session(organiser, session, "Still closed.")
+    assert again.value.status == 409 and told() == 1 and session.note == "The hall is closed for repairs."
+    # A cancelled session reached nobody: the report counts no place booked.
+    assert service.reach_report(organiser)[0]["booked"] == 0
+
+
+def test_search_and_group_forms_refuse_what_they_cannot_use(app, client, make_user):
+    from tests.conftest import login
+
+    make_group(make_place())
+    for query, words in [("area=99999", "Choose an area"), ("miles=-3", "Choose a distance"), ("age=999", "Choose an age"),
+                         ("category=nope", "Choose a kind"), ("lat=91&lon=0", "could not use your location")]:
+        response = client.get(f"/groups/?{query}")
+        assert response.status_code == 400 and words in response.get_data(as_text=True), query
+    assert client.get("/groups/?q=rhyme%00time").status_code == 200  # a NUL is dropped, not sent to the database
+    login(client, make_user(Role.ORGANISER))
+    service.ensure_taxonomy()
+    db.session.commit()
+    before = _nothing_stored()
+    for cost, capacity in [("nan", ""), ("inf", ""), ("1e400", ""), ("2", "nan"), ("2", "inf")]:
+        response = client.post("/groups/new", data={
+            "name": "Rhyme\x00 Time", "description": "Songs.", "organisation": "Hub", "category": "stay-and-play",
+            "audience": "families", "min_age": "0", "max_age": "48", "level_of_need": "universal",
+            "delivery": ["online"], "area": str(db.session.scalar(select(func.min(Area.id)))), "cost": cost,
+            "languages": ["en"], "capacity": capacity})
+        assert response.status_code == 400, (cost, capacity)
+    assert _nothing_stored() == before
