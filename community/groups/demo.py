@@ -14,7 +14,7 @@ from sqlalchemy import select
 from community import clock
 from community.extensions import db
 from community.groups import service
-from community.groups.schedules import build_rule
+from community.groups.schedules import bank_holidays, build_rule
 from community.models import Area, Group, User, Venue
 from community.models.areas import AreaKind
 
@@ -82,6 +82,8 @@ def load_groups() -> str:
     districts = list(db.session.scalars(select(Area).where(Area.kind == AreaKind.DISTRICT.value).order_by(Area.id)))
     venues = list(db.session.scalars(select(Venue)))
     today = clock.to_london(clock.utcnow()).date()
+    # The county's Family Hubs close on bank holidays (Christmas Day, Boxing Day and the rest).
+    closed = sorted(day for year in (today.year, today.year + 1) for day in bank_holidays(year) if day >= today)
     made = 0
     for number, district in enumerate(districts):
         local = [v for v in venues if v.area_id == district.id or v.area.parent_id == district.id]
@@ -107,7 +109,7 @@ def load_groups() -> str:
             first = today + timedelta(days=(weekday - today.weekday()) % 7)
             rule = repeat if repeat.startswith("FREQ=") else build_rule(repeat, weekday, 1)
             service.add_schedule(organiser, group, rrule=rule, start_date=first, start_time=start, end_time=end,
-                                 term_time_only="t" in flags, holidays_only="y" in flags,
+                                 term_time_only="t" in flags, holidays_only="y" in flags, exdates=closed,
                                  schedule_uuid=str(uuid_lib.uuid5(service.NAMESPACE, f"schedule:{key}")))
             service.set_state(organiser, group, "published")
             made += 1

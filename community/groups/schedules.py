@@ -50,7 +50,8 @@ def is_school_holiday(day: date) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _bank_holidays(year: int) -> frozenset[date]:
+def bank_holidays(year: int) -> frozenset[date]:
+    """England's bank holidays in `year` (the holidays library)."""
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
@@ -120,7 +121,7 @@ class Rule:
             return True
         if self.holidays_only and not is_school_holiday(day):
             return True
-        return self.term_time_only and (is_school_holiday(day) or day in _bank_holidays(day.year))
+        return self.term_time_only and (is_school_holiday(day) or day in bank_holidays(day.year))
 
     def occurrences(self, first: datetime, last: datetime) -> list[datetime]:
         """Local wall-clock starts in [first, last] (naive local), exclusions taken out."""

@@ -703,12 +703,13 @@ def book(user: User, session: GroupSession) -> Booking:
 
 def cancel_booking(user: User, session: GroupSession) -> Booking | None:
     """Give up a place (or leave the waiting list). A freed place goes to the first person waiting,
-    who is told in a notification. Returns the promoted booking, if any."""
+    who is told in a notification. Returns the promoted booking, if any. Raises GroupError 409 if the
+    person had neither."""
     session = _locked_session(session.id)
     booking = db.session.scalar(select(Booking).where(Booking.session_id == session.id, Booking.user_id == user.id))
     if booking is None or booking.state == BookingState.CANCELLED.value:
         db.session.commit()
-        return None
+        raise GroupError("You had no place or waiting-list place at this session, so there was nothing to cancel.", 409)
     freed = booking.state == BookingState.BOOKED.value
     booking.state = BookingState.CANCELLED.value
     promoted = None
@@ -766,11 +767,16 @@ def register(user: User, session: GroupSession) -> list[Booking]:
                                    .options(selectinload(Booking.user)).order_by(Booking.state, Booking.queued_at, Booking.id)))
 
 
+def register_open(session: GroupSession) -> bool:
+    """Whether the register can be taken: from an hour before the session starts."""
+    return session.starts_at <= clock.utcnow() + timedelta(hours=1)
+
+
 def record_attendance(user: User, session: GroupSession, attended_user_ids: set[int]) -> int:
     """Mark who came (everyone booked who is not ticked did not). Returns how many came."""
     if not may_manage(user, session.group):
         raise GroupError("Only the group's organisers can take the register.", 403)
-    if session.starts_at > clock.utcnow() + timedelta(hours=1):
+    if not register_open(session):
         raise GroupError("You can take the register from an hour before the session starts.", 409)
     came = 0
     for booking in db.session.scalars(select(Booking).where(Booking.session_id == session.id,
@@ -1008,7 +1014,8 @@ class Filters:
     max_age_years: float | None = None
     term_uuid: str = ""
     taxonomy_uuid: str = ""
-    with_sessions_only: bool = True  # the directory lists what is on; the API lists every listed group
+    # The directory lists what is on (and services with no set times); the API lists every listed group.
+    with_sessions_only: bool = True
     with_venue_only: bool = False
 
 
@@ -1078,7 +1085,8 @@ def _like(word: str) -> str:
 
 
 def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp: bool = True) -> SearchPage:
-    """Published groups with an upcoming session that matches, soonest first. Four queries: the page with
+    """Published groups with an upcoming session that matches, soonest first (then, unless the search
+    asks about days or times, the ones with no set times). Four queries: the page with
     the total beside each row (a window count), and the eager loads of its venues, areas and
     organisations; a page past the end, or no results, adds a count.
 
@@ -1152,8 +1160,12 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp:
     candidates = select(Group.id.label("id"), next_at.label("next_at")).where(*where).cte("candidates") \
         .prefix_with("MATERIALIZED")
     ranked = select(candidates.c.id, candidates.c.next_at, func.count().over().label("total"))
-    if filters.with_sessions_only or session_filtered:
+    if session_filtered:
         ranked = ranked.where(candidates.c.next_at.is_not(None))
+    elif filters.with_sessions_only:
+        # What is on, and the services with no set times (a phone line, an online course): they come last.
+        ranked = ranked.where(or_(candidates.c.next_at.is_not(None),
+                                  ~select(Schedule.id).where(Schedule.group_id == candidates.c.id).exists()))
     order = (candidates.c.next_at.is_(None), candidates.c.next_at, candidates.c.id)
 
     def page_of(number: int):
@@ -1197,9 +1209,18 @@ def venues():
     return db.session.execute(select(Venue.id, Venue.name).order_by(Venue.name)).all()
 
 
-def areas_for_filter():
-    return db.session.execute(select(Area.id, Area.name).where(
-        Area.kind.in_([AreaKind.DISTRICT.value, AreaKind.LOCALITY.value])).order_by(Area.name)).all()
+@dataclass(frozen=True)
+class AreaChoice:
+    id: int
+    name: str  # a district reads "Ferncombe (whole district)": a town in it may have the same name
+
+
+def areas_for_filter() -> list[AreaChoice]:
+    """Districts and localities for the area lists, in name order (districts first on a tie)."""
+    rows = db.session.execute(select(Area.id, Area.name, Area.kind).where(
+        Area.kind.in_([AreaKind.DISTRICT.value, AreaKind.LOCALITY.value])).order_by(Area.name, Area.kind)).all()
+    return [AreaChoice(row.id, f"{row.name} (whole district)" if row.kind == AreaKind.DISTRICT.value else row.name)
+            for row in rows]
 
 
 def labels(value: str, names: dict[str, str]) -> str:

@@ -162,6 +162,9 @@ def test_a_full_session_has_a_waiting_list_that_promotes_in_order(app, make_user
     # Leaving the waiting list frees nothing and promotes nobody.
     assert service.cancel_booking(third, session) is None
     assert db.session.scalar(select(func.count(Notification.id))) == 1
+    with pytest.raises(service.GroupError) as caught:
+        service.cancel_booking(third, session)  # twice: there is nothing left to cancel
+    assert caught.value.status == 409
 
 
 def test_audiences_and_referrals_are_respected(app, make_user):
