@@ -368,18 +368,23 @@ class Invalid(Exception):
     pass
 
 
-def records_of(feed) -> list[dict]:
-    """The service records in an ORUK feed: a page ({"contents": [...]}), a list, an organisation with
-    its services, or one service."""
+def records_of(feed) -> list:
+    """The service records in an ORUK feed: a page ({"contents": [...]}) or a list of services, of
+    service-at-locations or of organisations with their services, or one of any of these. A
+    service-at-location becomes its service at that location."""
     if isinstance(feed, list):
-        return feed
+        return [record for item in feed for record in (records_of(item) if isinstance(item, dict) else [item])]
     if isinstance(feed, dict):
         if isinstance(feed.get("contents"), list):
-            return feed["contents"]
+            return records_of(feed["contents"])
         if isinstance(feed.get("services"), list):
             org = {k: v for k, v in feed.items() if k != "services"}
             return [dict(s, organization=s.get("organization") or org) if isinstance(s, dict) else s
                     for s in feed["services"]]
+        if isinstance(feed.get("service"), dict) and "name" not in feed:
+            location = feed.get("location")
+            return [dict(feed["service"], service_at_locations=[{"id": feed.get("id"), "location": location}]
+                         if isinstance(location, dict) else feed["service"].get("service_at_locations") or [])]
         return [feed]
     return []
 
@@ -394,6 +399,9 @@ def import_feed(feed) -> ImportReport:
         if isinstance(record, dict):
             label += f" ({record.get('id', 'no id')}, {str(record.get('name', 'no name'))[:60]!r})"
         try:
+            if isinstance(record, dict) and "status" not in record and ("website" in record or "logo" in record):
+                raise Invalid("it is an organisation without its services; import its services, or the "
+                              "organisation with its services.")
             outcome = _import_one(record)
         except Invalid as error:
             db.session.rollback()

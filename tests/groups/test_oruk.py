@@ -157,3 +157,16 @@ def test_cli_import_prints_one_line_per_invalid_record(app, tmp_path):
     path.write_text("{not json")
     result = app.test_cli_runner().invoke(args=["groups", "import", str(path)])
     assert result.exit_code != 0 and "not a JSON file" in result.output
+
+
+def test_service_at_location_and_organisation_examples_import_as_what_they_are(app):
+    make_place()
+    sal = copy.deepcopy(example("service_at_location_full.json"))
+    sal["location"].update(latitude=52.985, longitude=-1.515)
+    sal["service"] = _mended(sal["service"])
+    report = oruk.import_feed({"contents": [sal]})
+    assert (report.created, report.invalid) == (1, [])
+    assert db.session.scalar(select(Group.name)) == sal["service"]["name"]
+    assert db.session.scalar(select(Venue.name).where(Venue.name == sal["location"]["name"])) is not None
+    organisations = oruk.import_feed(example("organization_list.json"))
+    assert organisations.created == 0 and "it is an organisation without its services" in organisations.invalid[0]
