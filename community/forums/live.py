@@ -39,7 +39,9 @@ from datetime import UTC
 
 from flask import current_app, has_request_context, url_for
 
-from community.extensions import socketio
+from sqlalchemy import func, select
+
+from community.extensions import db, socketio
 from community.models import Notification, Post, PostState, ReviewItem
 from community.text import render
 
@@ -79,14 +81,19 @@ def post_payload(post: Post, prev_id=_UNCHAINED) -> dict:
 Event = tuple[str, dict, str]  # (event name, payload, room)
 
 
+def previous_post_id(post: Post) -> int | None:
+    """The published post just before this one in its thread (by id), for the live gap check."""
+    return db.session.scalar(select(func.max(Post.id)).where(
+        Post.thread_id == post.thread_id, Post.id < post.id,
+        Post.state == PostState.PUBLISHED.value, Post.deleted_at.is_(None)))
+
+
 def events_for(result) -> list[Event]:
     """The events a write should send, built BEFORE the commit from the objects already loaded (after the
     commit every attribute would be reloaded, one query each); `send` them only after the commit."""
     post = result.post
     events: list[Event] = []
     if result.state == PostState.PUBLISHED.value:
-        from community.forums.service import previous_post_id
-
         events.append(("post", post_payload(post, previous_post_id(post)), thread_room(post.thread_id)))
     elif result.state == PostState.HELD.value:
         if getattr(result, "was_public", False):
@@ -123,11 +130,9 @@ def review_item(item: ReviewItem) -> None:
 
 
 def _notification(note: Notification, actor: str, title: str) -> Event:
-    from community.forums.service import notification_words
-
     return "notification", {
         "id": note.id, "kind": note.kind, "thread_id": note.thread_id, "post_id": note.post_id,
-        "text": notification_words(note.kind, actor, title), "url": _path("forums.post", post_id=note.post_id),
+        "text": Notification.words(note.kind, actor, title), "url": _path("forums.post", post_id=note.post_id),
     }, user_room(note.user_id)
 
 

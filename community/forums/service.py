@@ -18,6 +18,7 @@ from community import clock
 from community.errors import RuleError
 from community.extensions import db
 from community.forms import clean_text
+from community.forums import live
 from community.models import (Audience, Board, Notification, Post, PostRevision, PostState, Reaction, ReviewItem,
                               ReviewSource, Role, Subscription, Thread, User)
 from community.screening import context_for, screen_text
@@ -240,13 +241,6 @@ def gone_posts(user: User, thread: Thread, from_id: int) -> list[int]:
                                    .order_by(Post.id.desc()).limit(GONE_LIMIT)))
 
 
-def previous_post_id(post: Post) -> int | None:
-    """The published post just before this one in its thread (by id), for the live gap check."""
-    return db.session.scalar(select(func.max(Post.id)).where(
-        Post.thread_id == post.thread_id, Post.id < post.id,
-        Post.state == PostState.PUBLISHED.value, Post.deleted_at.is_(None)))
-
-
 # --- checks before writing -------------------------------------------------------------------------
 
 def clean_body(body: str | None) -> str:
@@ -437,8 +431,6 @@ def _subscribe(user: User, thread: Thread) -> None:
 
 def _finish(result: PostResult, decision: _Decision | None) -> PostResult:
     """Commit, then tell the world. Nothing is emitted for a transaction that did not commit."""
-    from community.forums import live
-
     if result.review_item is not None and result.review_item.action == "escalate":
         escalated.send(current_app._get_current_object(), item=result.review_item, post=result.post,
                        verdict=decision.verdict if decision else None)
@@ -529,8 +521,6 @@ def _is_opening_post(post: Post) -> bool:
 
 
 def delete_post(user: User, post: Post) -> None:
-    from community.forums import live
-
     if post.author_id != user.id and not is_moderator(user):
         raise ForumError("You can only delete your own posts.", 403)
     if post.deleted_at is not None:
@@ -546,8 +536,6 @@ def delete_post(user: User, post: Post) -> None:
 
 
 def hide_post(moderator: User, post: Post) -> None:
-    from community.forums import live
-
     if not is_moderator(moderator):
         raise ForumError("Only moderators can hide posts.", 403)
     log_staff_action(moderator, "forums.hide", post, before={"state": post.state}, after={"state": "hidden"})
@@ -668,15 +656,7 @@ def mark_all_read(user: User) -> None:
 def notification_text(note: Notification) -> str:
     if note.thread_id is None:  # not a forum notification (a group's): it carries its own words
         return note.text
-    return notification_words(note.kind, note.actor.username if note.actor else "Someone", note.thread.title)
-
-
-def notification_words(kind: str, actor: str, title: str) -> str:
-    if kind == "mention":
-        return f"{actor} mentioned you in “{title}”"
-    if kind == "moderation":
-        return f"A moderator has looked at your post in “{title}”"
-    return f"{actor} replied in “{title}”"
+    return Notification.words(note.kind, note.actor.username if note.actor else "Someone", note.thread.title)
 
 
 def post_excerpt(post: Post) -> str:

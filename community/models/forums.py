@@ -150,3 +150,12 @@ class Notification(db.Model):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     thread: Mapped[Thread] = relationship()
+
+    @staticmethod
+    def words(kind: str, actor: str, title: str) -> str:
+        """What a forum notification says, in the page's list and in its live alert."""
+        if kind == "mention":
+            return f"{actor} mentioned you in “{title}”"
+        if kind == "moderation":
+            return f"A moderator has looked at your post in “{title}”"
+        return f"{actor} replied in “{title}”"
