@@ -389,6 +389,19 @@ def records_of(feed) -> list:
     return []
 
 
+def _not_a_service(record) -> str | None:
+    """Why a record of another ORUK kind cannot be imported as a service, or None."""
+    if not isinstance(record, dict) or "status" in record:
+        return None
+    if "term" in record or "term_uri" in record:
+        return "it is a taxonomy term, not a service; Village keeps its own kinds of group."
+    if "taxonomy_terms" in record or "version" in record:
+        return "it is a taxonomy, not a service; Village keeps its own kinds of group."
+    if {"website", "logo", "parent_organization_id"} & record.keys():
+        return "it is an organisation without its services; import its services, or the organisation with its services."
+    return None
+
+
 def import_feed(feed) -> ImportReport:
     """Import services; each record is kept or refused on its own, with the reason."""
     report = ImportReport()
@@ -399,9 +412,9 @@ def import_feed(feed) -> ImportReport:
         if isinstance(record, dict):
             label += f" ({record.get('id', 'no id')}, {str(record.get('name', 'no name'))[:60]!r})"
         try:
-            if isinstance(record, dict) and "status" not in record and ("website" in record or "logo" in record):
-                raise Invalid("it is an organisation without its services; import its services, or the "
-                              "organisation with its services.")
+            not_a_service = _not_a_service(record)
+            if not_a_service:
+                raise Invalid(not_a_service)
             outcome = _import_one(record)
         except Invalid as error:
             db.session.rollback()

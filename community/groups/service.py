@@ -253,6 +253,22 @@ def _validate(fields: GroupFields) -> tuple[dict, dict[str, str]]:
     return clean, errors
 
 
+def _screen_names(user: User | None, clean: dict, audience: str, before: Group | None = None) -> None:
+    """A group's name and organisation are shown to everyone, on the directory and in the Open Referral
+    API: a new one that screening does not pass is a field error (GroupInvalid), never published."""
+    from community.screening import allowed_as_name
+
+    errors = {}
+    for field, words in (("name", "name"), ("organisation", "organisation's name")):
+        if before is not None and clean[field] == (before.name if field == "name" else before.organisation.name):
+            continue
+        if not allowed_as_name(_screen_description(user, clean[field], audience)):
+            errors[field] = (f"Everyone can read the {words}. Write it without contact details or anything "
+                             "that could upset someone.")
+    if errors:
+        raise GroupInvalid(errors)
+
+
 def _board_audience(audience: str) -> Audience:
     """The board audience whose screening and moderators a group's text belongs to."""
     return {"young_people": Audience.YOUNG_PEOPLE, "young_adults": Audience.YOUNG_ADULTS}.get(audience, Audience.PARENTS)
@@ -349,6 +365,8 @@ def create_group(user: User | None, fields: GroupFields, *, description_source: 
     clean, errors = _validate(fields)
     if errors:
         raise GroupInvalid(errors)
+    if description_source != "staff":
+        _screen_names(user, clean, fields.audience)
     group = Group(uuid=group_uuid or str(uuid_lib.uuid4()), state=GroupState.DRAFT.value,
                   created_by_id=user.id if user else None, created_at=clock.utcnow())
     _apply(group, fields, clean)
@@ -366,6 +384,8 @@ def update_group(user: User | None, group: Group, fields: GroupFields, *, descri
     clean, errors = _validate(fields)
     if errors:
         raise GroupInvalid(errors)
+    if description_source != "staff":
+        _screen_names(user, clean, fields.audience, before=group)
     _apply(group, fields, clean)
     if clean["description"] != group.description:
         _set_description(user, group, clean["description"], description_source)
@@ -477,6 +497,9 @@ def _check_new_dates(group: Group, rule: Rule) -> None:
     now_local = clock.to_london(clock.utcnow()).replace(tzinfo=None)
     if rule.starts_local > now_local + timedelta(days=2 * 366):
         raise GroupInvalid({"start_date": "Enter a first date within the next two years."})
+    if rule.starts_local < now_local - timedelta(days=366):
+        raise GroupInvalid({"start_date": "Enter a first date in the last year or later: the date of the next "
+                                          "session is fine."})
     last = now_local + timedelta(days=HORIZON_DAYS)
     wanted = rule.occurrences(max(now_local, rule.starts_local), now_local + timedelta(days=3 * 366))
     if not wanted:
@@ -618,6 +641,13 @@ def move_session(user: User, session: GroupSession, new_date: date | None, start
         errors["end_time"] = "The end time must be after the start time."
     if not errors and local_to_utc(datetime.combine(new_date, start)) < clock.utcnow():
         errors["date"] = "The new date and time must be in the future."
+    elif not errors and new_date > clock.today() + timedelta(days=366):
+        errors["date"] = "Move it to a date within the next year."
+    elif not errors and db.session.scalar(select(GroupSession.id).where(
+            GroupSession.group_id == session.group_id, GroupSession.id != session.id,
+            GroupSession.state == SessionState.SCHEDULED.value,
+            GroupSession.starts_at == local_to_utc(datetime.combine(new_date, start))).limit(1)):
+        errors["date"] = "The group already has a session at that time. Choose another time, or cancel this one."
     if errors:
         raise GroupInvalid(errors)
     local_start = datetime.combine(new_date, start)
@@ -1120,8 +1150,10 @@ def search(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *, clamp:
         where.append(or_(func.lower(Group.name).like(pattern, escape="\\"),
                          func.lower(Group.description).like(pattern, escape="\\")))
     if filters.area_id:
-        where.append(or_(Group.area_id == filters.area_id,
-                         Group.area_id.in_(select(Area.id).where(Area.parent_id == filters.area_id))))
+        # The area and the places in it: groups that serve it, and groups meeting at a venue in it (a
+        # district's group at a town's community centre is found under the town too).
+        areas = select(Area.id).where(or_(Area.id == filters.area_id, Area.parent_id == filters.area_id))
+        where.append(or_(Group.area_id.in_(areas), Group.venue_id.in_(select(Venue.id).where(Venue.area_id.in_(areas)))))
     if origin is not None:
         lat0, lon0 = origin
         dlat = filters.miles / postcodes.MILES_PER_DEGREE

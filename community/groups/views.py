@@ -215,7 +215,11 @@ def edit(group_id: int):
         if not errors:
             try:
                 service.update_group(current_user, group, fields)
-                flash("Your changes are saved.", "success")
+                if service.pending_description(group) is not None:
+                    flash("Your changes are saved. A moderator needs to check the new description before "
+                          "families see it.", "important")
+                else:
+                    flash("Your changes are saved.", "success")
                 return redirect(url_for("groups.detail", group_id=group.id))
             except GroupInvalid as error:
                 errors = error.errors

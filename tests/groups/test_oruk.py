@@ -170,3 +170,5 @@ def test_service_at_location_and_organisation_examples_import_as_what_they_are(a
     assert db.session.scalar(select(Venue.name).where(Venue.name == sal["location"]["name"])) is not None
     organisations = oruk.import_feed(example("organization_list.json"))
     assert organisations.created == 0 and "it is an organisation without its services" in organisations.invalid[0]
+    assert "it is a taxonomy term" in oruk.import_feed(example("taxonomy_term_list.json")).invalid[0]
+    assert "it is a taxonomy," in oruk.import_feed(example("taxonomy.json")).invalid[0]

@@ -383,3 +383,34 @@ def test_search_and_group_forms_refuse_what_they_cannot_use(app, client, make_us
             "languages": ["en"], "capacity": capacity})
         assert response.status_code == 400, (cost, capacity)
     assert _nothing_stored() == before
+
+
+def test_names_are_screened_and_sessions_cannot_be_moved_anywhere(app, make_user):
+    organiser = make_user(Role.ORGANISER)
+    venue = make_place()
+    service.ensure_taxonomy()
+    fields = service.GroupFields(name="Text me on 07700 900123 and come alone", organisation="Hub",
+                                 category="stay-and-play", venue_id=venue.id, description="Songs and play.")
+    with pytest.raises(service.GroupInvalid) as caught:
+        service.create_group(organiser, fields)
+    assert "name" in caught.value.errors
+    group = make_group(venue, organiser, weekday=1)
+    with pytest.raises(service.GroupInvalid) as caught:  # a weekly group "since" the year 1
+        service.add_schedule(organiser, group, rrule=build_rule("weekly", 3), start_date=datetime(1, 1, 1).date(),
+                             start_time=time(10), end_time=time(11))
+    assert "start_date" in caught.value.errors
+    first, second = service.upcoming_sessions(group)[:2]
+    local = clock.to_london(second.starts_at)
+    for day, field in [(datetime(9999, 12, 31).date(), "date"), (local.date(), "date")]:  # too far; onto the next one
+        with pytest.raises(service.GroupInvalid) as caught:
+            service.move_session(organiser, first, day, local.time(), (local + timedelta(hours=1)).time())
+        assert field in caught.value.errors
+
+
+def test_an_area_finds_groups_meeting_at_its_venues(app):
+    venue = make_place()  # a Family Hub in the town of Ashby Vale Town, in the district of Ashby Vale
+    group = make_group(venue, name="Incredible Years")
+    group.area_id = venue.area.parent_id  # it serves the whole district, and meets in the town
+    db.session.commit()
+    for area in (venue.area_id, venue.area.parent_id):
+        assert [r.group.name for r in service.search(service.Filters(area_id=area)).items] == ["Incredible Years"]
