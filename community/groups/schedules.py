@@ -70,8 +70,9 @@ def build_rule(kind: str, weekday: int, nth: int | None = None) -> str:
 
 
 def describe(rule: str, starts_local: datetime, duration_minutes: int, term_time_only: bool,
-             holidays_only: bool = False) -> str:
-    """Plain English: 'Every Tuesday, 6pm to 7:30pm (term time only)'."""
+             holidays_only: bool = False, until: date | None = None, today: date | None = None) -> str:
+    """Plain English: 'Every Tuesday, 6pm to 7:30pm (term time only)', then 'from 8 December 2026' if it
+    has not started by `today`, and 'until 4 January 2027' if it ends."""
     start = _clock(starts_local.time())
     end = _clock((starts_local + timedelta(minutes=duration_minutes)).time())
     parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p) if rule else {}
@@ -91,7 +92,12 @@ def describe(rule: str, starts_local: datetime, duration_minutes: int, term_time
     else:
         when = "Regularly"
     season = " (term time only)" if term_time_only else " (school holidays only)" if holidays_only else ""
-    return f"{when}, {start} to {end}{season}"
+    dates = ""
+    if rule and today is not None and starts_local.date() > today:
+        dates += f", from {starts_local.day} {starts_local:%B %Y}"
+    if rule and until is not None:
+        dates += f", until {until.day} {until:%B %Y}"
+    return f"{when}, {start} to {end}{season}{dates}"
 
 
 def _clock(t: time) -> str:

@@ -530,7 +530,7 @@ def remove_schedule(user: User | None, group: Group, schedule: Schedule) -> None
 
 def describe_schedule(schedule: Schedule) -> str:
     return describe(schedule.rrule, schedule.starts_local, schedule.duration_minutes, schedule.term_time_only,
-                    schedule.holidays_only)
+                    schedule.holidays_only, schedule.until, clock.today())
 
 
 def _session_row(group: Group, schedule: Schedule | None, local_start: datetime, minutes: int) -> GroupSession:

@@ -41,6 +41,16 @@ def test_march_to_april_keeps_the_wall_clock():
     assert local_to_utc(datetime(2027, 3, 30, 18)) == datetime(2027, 3, 30, 17)
 
 
+def test_a_schedule_says_when_it_starts_and_ends():
+    from community.groups.schedules import describe
+
+    first = datetime(2026, 12, 8, 10)
+    assert describe(build_rule("weekly", 1), first, 90, False, until=datetime(2027, 1, 4).date(),
+                    today=datetime(2026, 12, 4).date()) == "Every Tuesday, 10am to 11:30am, from 8 December 2026, until 4 January 2027"
+    assert describe(build_rule("weekly", 1), first, 90, True, today=datetime(2027, 1, 4).date()) == \
+        "Every Tuesday, 10am to 11:30am (term time only)"
+
+
 def test_term_time_only_leaves_out_the_holidays(app):
     clock.freeze(datetime(2027, 3, 1, 12, tzinfo=UTC))
     group = make_group(make_place(), weekday=0, term_time_only=True)
