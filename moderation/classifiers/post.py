@@ -335,7 +335,7 @@ def training_rows() -> list[tuple[str, int, str, str]]:
     """(text, 1 if it should reach a lead, source, audience) for every post the model learns from:
     the real posts (r/SuicideWatch 1, r/teenagers 0; read as young people's) and the evaluation
     blocks the MiniLM is trained on (escalate 1, allow and review 0)."""
-    from moderation.classifiers import tuning
+    from moderation.classifiers import tuned
 
     rows = []
     real = real_posts_file()
@@ -344,8 +344,8 @@ def training_rows() -> list[tuple[str, int, str, str]]:
             if line.strip():
                 r = json.loads(line)
                 rows.append((r["text"], int(r["label"] == "suicide"), "reddit", "young_people"))
-    for name in tuning.TRAINING_POSTS:
-        path = tuning.POSTS_DIR / name
+    for name in tuned.TRAINING_POSTS:
+        path = tuned.POSTS_DIR / name
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
@@ -371,7 +371,7 @@ def rule_escalations(rows) -> list[bool]:
 def hostility_rows() -> list[tuple[str, int]]:
     """Hostile (1) and clean (0) lines written for this (tests/data/hostility_train.jsonl), and the
     everyday posts of the used evaluation blocks as more clean text."""
-    from moderation.classifiers import tuning
+    from moderation.classifiers import tuned
 
     out = []
     if HOSTILITY_LINES.is_file():
@@ -379,8 +379,8 @@ def hostility_rows() -> list[tuple[str, int]]:
             if line.strip():
                 r = json.loads(line)
                 out.append((r["text"], int(r["hostile"])))
-    for name in tuning.TRAINING_POSTS:
-        path = tuning.POSTS_DIR / name
+    for name in tuned.TRAINING_POSTS:
+        path = tuned.POSTS_DIR / name
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():

