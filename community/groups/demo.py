@@ -9,13 +9,13 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community import clock
 from community.extensions import db
 from community.groups import service
 from community.groups.schedules import bank_holidays, build_rule
-from community.models import Area, Group, User, Venue
+from community.models import Area, Group, GroupSession, User, Venue
 from community.models.areas import AreaKind
 
 # name, category, audience, ages in months (lo, hi), repeat, weekday, start, end, pence, capacity,
@@ -113,6 +113,7 @@ def load_groups() -> str:
                                  schedule_uuid=str(uuid_lib.uuid5(service.NAMESPACE, f"schedule:{key}")))
             service.set_state(organiser, group, "published")
             made += 1
-    sessions = service.materialise_all()
+    service.materialise_all()
     total = db.session.query(Group).count()
-    return f"{total} groups ({made} new), {sessions} new sessions for the next three months."
+    upcoming = db.session.scalar(select(func.count(GroupSession.id)).where(GroupSession.starts_at >= clock.utcnow()))
+    return f"{total} groups ({made} new), {upcoming} sessions in the next three months."

@@ -357,9 +357,10 @@ class ImportReport:
     unchanged: int = 0
     invalid: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # kept as drafts: a moderator checks the description first
+    changed: list[str] = field(default_factory=list)  # imported, with a value Village keeps differently
 
     def lines(self) -> list[str]:
-        return [*self.invalid, *self.held,
+        return [*self.invalid, *self.held, *self.changed,
                 f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{len(self.invalid)} not imported."]
 
@@ -429,7 +430,8 @@ def import_feed(feed) -> ImportReport:
             report.invalid.append(f"{label}: an id in it (of a schedule, location or term) is already used by "
                                   "another service.")
             continue
-        outcome, held = outcome
+        outcome, held, changes = outcome
+        report.changed += [f"{label}: {change}" for change in changes]
         setattr(report, outcome, getattr(report, outcome) + 1)
         if held:
             report.held.append(f"{label}: {outcome} as a draft, because a moderator needs to check its "
@@ -550,7 +552,7 @@ def _schedules(record: dict) -> list[dict]:
     return found
 
 
-def _fields(record: dict) -> tuple[service.GroupFields, str, list[dict]]:
+def _fields(record: dict) -> tuple[service.GroupFields, str, list[dict], list[str]]:
     if not isinstance(record, dict):
         raise Invalid("it is not an object.")
     uuid_value = str(record.get("id", "")).lower()
@@ -587,7 +589,9 @@ def _fields(record: dict) -> tuple[service.GroupFields, str, list[dict]]:
         cost_pence=pence, cost_description=_text(record, "fees", limit=200), languages=languages,
         step_free="wheelchair" in access or "step-free" in access or "level access" in access,
         hearing_loop="loop" in access, email=_text(record, "email", limit=254), url=_text(record, "url", limit=300))
-    return fields, states[status], schedules
+    changes = [f"maximum_age {hi:g} is kept as 25: Village lists services up to the age of 25."] \
+        if hi is not None and hi > 25 else []
+    return fields, states[status], schedules, changes
 
 
 def _county_id() -> int:
@@ -604,9 +608,10 @@ def _schedule_key(s) -> tuple:
     return (s.rrule, s.starts_local, end, s.until)
 
 
-def _import_one(record) -> tuple[str, bool]:
-    """Create or update one service. Returns ("created" | "updated" | "unchanged", held for a moderator)."""
-    fields, state, schedules = _fields(record)
+def _import_one(record) -> tuple[str, bool, list[str]]:
+    """Create or update one service. Returns ("created" | "updated" | "unchanged", held for a moderator,
+    the values kept differently from the feed's)."""
+    fields, state, schedules, changes = _fields(record)
     uuid_value = record["id"].lower()
     org_uuid = str(record["organization"].get("id", "")).lower()
     group = db.session.scalar(select(Group).where(Group.uuid == uuid_value))
@@ -626,7 +631,7 @@ def _import_one(record) -> tuple[str, bool]:
                 and sorted(map(_schedule_key, group.schedules)) == sorted(map(_schedule_key, schedules)))
         if same:
             db.session.rollback()  # the venue, term or organisation looked up above already existed
-            return "unchanged", False
+            return "unchanged", False, []
         service.update_group(None, group, fields)
         for old in list(group.schedules):
             if _schedule_key(old) not in {_schedule_key(s) for s in schedules}:
@@ -645,7 +650,7 @@ def _import_one(record) -> tuple[str, bool]:
     db.session.commit()
     service.materialise(group)
     service._sync_board(group)
-    return outcome, held
+    return outcome, held, changes
 
 
 @click.command("import")

@@ -140,6 +140,8 @@ def test_import_reports_each_invalid_record_keeps_the_valid_and_changes_nothing_
     # A record that reuses another's schedule id is refused on its own, with the reason.
     clash = oruk.import_feed(dict(_mended(full), id="3c7d1a4e-0000-4000-8000-00000000000e"))
     assert clash.created == 0 and "already used" in clash.invalid[0] and _counts() == before
+    older = dict(_mended(full), id="3c7d1a4e-0000-4000-8000-00000000000f", schedules=[], maximum_age=100)
+    assert "maximum_age 100 is kept as 25" in "\n".join(oruk.import_feed(older).lines())
     held = oruk.import_feed(risky)
     assert held.created == 1 and "a moderator needs to check its description" in "\n".join(held.lines())
     assert db.session.scalar(select(Group.state).where(Group.uuid == risky["id"])) == "draft"
