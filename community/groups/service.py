@@ -256,13 +256,11 @@ def _validate(fields: GroupFields) -> tuple[dict, dict[str, str]]:
 def _screen_names(user: User | None, clean: dict, audience: str, before: Group | None = None) -> None:
     """A group's name and organisation are shown to everyone, on the directory and in the Open Referral
     API: a new one that screening does not pass is a field error (GroupInvalid), never published."""
-    from community.screening import allowed_as_name
-
     errors = {}
     for field, words in (("name", "name"), ("organisation", "organisation's name")):
         if before is not None and clean[field] == (before.name if field == "name" else before.organisation.name):
             continue
-        if not allowed_as_name(_screen_description(user, clean[field], audience)):
+        if not _text_passes(user, clean[field], audience):
             errors[field] = (f"Everyone can read the {words}. Write it without contact details or anything "
                              "that could upset someone.")
     if errors:
@@ -275,14 +273,25 @@ def _board_audience(audience: str) -> Audience:
 
 
 def _screen_description(user: User | None, text: str, audience: str):
-    """The verdict on a group's description, screened as its audience's board would screen it."""
+    """The verdict on a group's text, screened as its audience's board would screen it."""
     from community.screening import context_for, screen_text
 
     return screen_text(text, context_for(user, kind="group_description", audience=_board_audience(audience)))
 
 
-def _set_description(user: User | None, group: Group, text: str, source: str | None) -> bool:
-    """Give the group this description; returns False if it waits for a moderator instead.
+def _passes(verdict) -> bool:
+    """Whether screening lets a group's text be shown as it is (names, descriptions, reasons)."""
+    from community.screening import allowed_as_name
+
+    return allowed_as_name(verdict)
+
+
+def _text_passes(user: User | None, text: str, audience: str) -> bool:
+    return _passes(_screen_description(user, text, audience))
+
+
+def _set_description(user: User | None, group: Group, text: str, source: str | None) -> None:
+    """Give the group this description, or keep it waiting for a moderator.
 
     Text from staff (`source`, the demo's own programme) is not screened; a member's and an import's
     is. What screening does not pass waits in the moderators' queue. A group that is not listed yet
@@ -290,14 +299,13 @@ def _set_description(user: User | None, group: Group, text: str, source: str | N
     group keeps showing its last passed description meanwhile, so the families booked on it are not
     stranded, and approving puts the new text in its place."""
     from community.review.service import hold_text
-    from community.screening import allowed_as_name
 
     if source == "staff":
         group.description, group.description_source = text, source
         group.description_changed_at = clock.utcnow()
-        return True
+        return
     verdict = _screen_description(user, text, group.audience)
-    passed = allowed_as_name(verdict)
+    passed = _passes(verdict)
     if passed or not group.is_listed:
         group.description, group.description_source = text, "screened" if passed else "held"
         group.description_changed_at = clock.utcnow()
@@ -305,7 +313,6 @@ def _set_description(user: User | None, group: Group, text: str, source: str | N
         db.session.flush()
         hold_text(user, kind="group_description", text_field="description", text=text, verdict=verdict, group=group,
                   audience=_board_audience(group.audience).value)
-    return passed
 
 
 def pending_description(group: Group) -> str | None:
@@ -612,8 +619,6 @@ def cancel_session(user: User, session: GroupSession, reason: str) -> None:
     """Cancel one session and tell everyone booked or waiting why. The reason reaches families, so it is
     screened like a description; one screening does not pass is a field error (nothing is sent).
     Raises GroupError 409 for a session already cancelled or already over."""
-    from community.screening import allowed_as_name
-
     if not may_manage(user, session.group):
         raise GroupError("Only the group's organisers can cancel a session.", 403)
     if session.state == SessionState.CANCELLED.value:
@@ -621,7 +626,7 @@ def cancel_session(user: User, session: GroupSession, reason: str) -> None:
     if session.ends_at < clock.utcnow():
         raise GroupError("This session is over, so it cannot be cancelled.", 409)
     reason = (reason or "").strip()[:300]
-    if reason and not allowed_as_name(_screen_description(user, reason, session.group.audience)):
+    if reason and not _text_passes(user, reason, session.group.audience):
         raise GroupInvalid({"reason": "Families will read this. Write it without contact details or anything "
                                       "that could upset someone, like: 'The hall is closed for repairs.'"})
     _cancel_session_rows(session, reason or "Sorry, this session cannot go ahead.")
@@ -870,10 +875,14 @@ PRIORITY_GROUPS = {
 SMALL_COUNT = 5  # counts from 1 to 4 are shown as "fewer than 5", so that nobody can be picked out
 
 
+def _declared(stored: str) -> set[str]:
+    return {key for key in Group.split(stored) if key in PRIORITY_GROUPS}
+
+
 def family_details(user: User) -> set[str]:
     """The priority groups a person told us they belong to (keys of PRIORITY_GROUPS)."""
     row = db.session.scalar(select(FamilyDetails).where(FamilyDetails.user_id == user.id))
-    return {key for key in (row.priority_groups if row else "").split(",") if key in PRIORITY_GROUPS}
+    return _declared(row.priority_groups if row else "")
 
 
 def set_family_details(user: User, chosen: set[str]) -> None:
@@ -888,7 +897,7 @@ def set_family_details(user: User, chosen: set[str]) -> None:
             db.session.delete(row)
     else:
         row = row or FamilyDetails(user_id=user.id)
-        row.priority_groups = "," + ",".join(sorted(chosen)) + ","
+        row.priority_groups = Group.join(sorted(chosen))
         row.updated_at = clock.utcnow()
         db.session.add(row)
     db.session.commit()
@@ -901,7 +910,7 @@ def _priority_groups_of(person: User, declared: str, today: date) -> set[str]:
         found.add("young_people")
     elif band is AgeBand.YOUNG_ADULT and person.has_role(Role.PARENT_CARER):
         found.add("young_parents")
-    return found | {key for key in declared.split(",") if key in PRIORITY_GROUPS}
+    return found | _declared(declared)
 
 
 def reach_by_priority_group(user: User) -> dict:
@@ -925,7 +934,7 @@ def reach_by_priority_group(user: User) -> dict:
         select(User).where(User.id.in_(ids)).options(selectinload(User.roles)))} if ids else {}
     declared = dict(db.session.execute(select(FamilyDetails.user_id, FamilyDetails.priority_groups)
                                        .where(FamilyDetails.user_id.in_(ids))).all()) if ids else {}
-    today = clock.to_london(clock.utcnow()).date()
+    today = clock.today()
     belongs = {pid: _priority_groups_of(person, declared.get(pid, ""), today) for pid, person in people.items()}
     columns = list({**FOUND_PRIORITY_GROUPS, **PRIORITY_GROUPS}.items())
     names = _district_names()

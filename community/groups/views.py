@@ -35,13 +35,13 @@ def _refuse(error: GroupError):
     return render_error(error.status, "That did not work", error.message)
 
 
-def _explain(error: GroupError, back_to: str):
-    """A step that cannot be taken yet (409): say why on the page the person came from; other refusals
-    get the error page."""
+def _explain(error: GroupError, back_to):
+    """A step that cannot be taken yet (409): say why on the page the person came from (`back_to()`, its
+    address); other refusals get the error page."""
     if error.status != 409:
         return _refuse(error)
     flash(error.message, "important")
-    return redirect(back_to)
+    return redirect(back_to())
 
 
 def _show_errors(form, errors: dict[str, str]) -> None:
@@ -163,7 +163,7 @@ def book(session_id: int):
             else:
                 flash("You are booked in. The session is in your calendar feed.", "success")
     except GroupError as error:
-        return _refuse(error) if error.status != 409 else _explain(error, url_for("groups.detail", group_id=session.group_id))
+        return _explain(error, lambda: url_for("groups.detail", group_id=session.group_id))
     return redirect(url_for("groups.detail", group_id=session.group_id))
 
 
@@ -236,7 +236,7 @@ def change_state(group_id: int):
         state = request.form.get("state", "")
         service.set_state(current_user, group, state)
     except GroupError as error:
-        return _explain(error, url_for("groups.detail", group_id=group_id))
+        return _explain(error, lambda: url_for("groups.detail", group_id=group_id))
     words = {GroupState.PUBLISHED.value: "published", GroupState.PAUSED.value: "paused",
              GroupState.CANCELLED.value: "cancelled"}
     flash(f"{group.name} is {words[state]}.", "success")
@@ -314,7 +314,7 @@ def change_session(session_id: int):
         except GroupInvalid as error:
             _show_errors(cancel if request.form.get("action") == "cancel" else move, error.errors)
         except GroupError as error:
-            return _explain(error, url_for("groups.schedule", group_id=group.id))
+            return _explain(error, lambda: url_for("groups.schedule", group_id=group.id))
         status = 400
     return render_template("groups/change_session.html", session=session, group=group, move=move, cancel=cancel), status
 
@@ -333,7 +333,7 @@ def register(session_id: int):
             return redirect(url_for("groups.register", session_id=session.id))
         bookings = service.register(current_user, session)
     except GroupError as error:
-        return _explain(error, url_for("groups.register", session_id=session_id))
+        return _explain(error, lambda: url_for("groups.register", session_id=session_id))
     return render_template("groups/register.html", session=session, group=group, bookings=bookings, form=form,
                            svc=service)
 
