@@ -4,8 +4,10 @@ the same run, and the last line is one JSON object with the issue's keys.
     .venv/bin/python bench/moderation.py [--quick]
 
 Engines:
-  today      the engine as issue 15 found it: passages decide one by one, no learned hostility
-  engine     the engine as shipped (the defaults of moderation/settings.py)
+  today      the engine as issue 15 found it: passages decide one by one, no post-level flags, no
+             learned hostility
+  engine     the engine as shipped (the defaults of moderation/settings.py): passages decide what
+             escalates, and the post-level reading asks a moderator to look (`post_model_flags`)
   post       the engine with the post-level model on (`MODERATION_POST_MODEL=true`): a probability for
              the whole post, calibrated per length band, decides what the model's reading escalates
   tfidf+lr   plain baseline: TF-IDF (words and pairs) + logistic regression trained on train.jsonl,
@@ -42,7 +44,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from moderation import ScreenContext, screen, screen_many  # noqa: E402
 from moderation.__main__ import BANDS, band_of, context_of, read_jsonl  # noqa: E402
 from moderation.classifiers.post import real_posts_file  # noqa: E402
-from moderation.classifiers.tuning import POSTS_DIR  # noqa: E402
+from moderation.classifiers.tuned import POSTS_DIR  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
 # blocks measured blind once (tests/data/moderation_eval.md) and never trained on
@@ -54,7 +56,7 @@ ETHOS = SHARED / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
 ENGINE = Settings(toxicity_backend="profanity-check")
-TODAY = replace(ENGINE, post_model=False, hostility_model=False)
+TODAY = replace(ENGINE, post_model=False, post_model_flags=(), hostility_model=False)
 POST = replace(ENGINE, post_model=True)
 ENGINES = {"today": TODAY, "engine": ENGINE, "post": POST}
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from moderation.classifiers import (DISCLOSURE, INDIRECT, MARKER, NEGATED, PAST, SAFEGUARDING, THIRD_PARTY,
                                     TOPIC, Finding, Signal)
-from moderation.settings import Settings
+from moderation.settings import AUDIENCES, Settings
 
 RANK = {"publish": 0, "publish_and_flag": 1, "hold": 2, "reject": 3, "escalate": 4}
 SEVERITY_RANK = {"standard": 0, "high": 1, "urgent": 2}
@@ -110,7 +110,8 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         if f.category not in sem_hits or f.score > sem_hits[f.category].score:
             sem_hits[f.category] = f
 
-    post = _post_reading(semantic, settings)
+    reading = _post_reading(semantic, settings)
+    post = reading if settings.post_model else None      # the whole post decides escalation
     for cat in sorted(set(rule_hits) | set(sem_hits), key=lambda c: SAFEGUARDING.index(c)):
         hits = rule_hits.get(cat, [])
         sem = sem_hits.get(cat)
@@ -216,6 +217,11 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
 
     if post is not None:
         _decide_post(d, post, semantic, sem_hits, ctx)
+    elif reading is not None and ctx.kind in POST_KINDS and (
+            ctx.audience if ctx.audience in AUDIENCES else "young_people") in settings.post_model_flags:
+        # passages decide escalation; the whole post still asks a moderator to look at what reads as
+        # some risk, so distress no passage names is not published unseen
+        _decide_post(d, reading, semantic, sem_hits, ctx, may_escalate=False)
 
     # ---- 2. contact details and grooming markers ------------------------------------------------------
     contact = signals.get("contact") or Signal("contact")
@@ -332,9 +338,14 @@ class PostReading:
         return self.risk >= self.escalate
 
 
+# what the post-level reading was trained on: posts written to other people. Names, titles,
+# profiles and descriptions are a few words, where its short band reads "Sunday club" as some risk.
+POST_KINDS = ("post", "reply", "edit", "message")
+
+
 def _post_reading(semantic: Signal, settings: Settings) -> PostReading | None:
     risk = semantic.scores.get("semantic.post_risk")
-    if risk is None or not settings.post_model or semantic.error:
+    if risk is None or semantic.error:
         return None
     esc = settings.post_escalate if settings.post_escalate is not None else semantic.extra.get("post_escalate", 1.0)
     rev = settings.post_review if settings.post_review is not None else semantic.extra.get("post_review", esc)
@@ -343,11 +354,21 @@ def _post_reading(semantic: Signal, settings: Settings) -> PostReading | None:
                        category=semantic.extra.get("post_category", "self_harm_suicide"))
 
 
-def _decide_post(d: Decision, post: PostReading, semantic: Signal, sem_hits: dict[str, Finding], ctx) -> None:
-    """The post-level reading: escalate once for the whole post, or ask a person to look."""
+def _decide_post(d: Decision, post: PostReading, semantic: Signal, sem_hits: dict[str, Finding], ctx,
+                 may_escalate: bool = True) -> None:
+    """The post-level reading: escalate once for the whole post, or ask a person to look. With
+    `may_escalate` false it only ever asks a moderator to look."""
     cat = post.category if post.category in LABEL else "self_harm_suicide"
     sem = sem_hits.get(cat)
     where = f"; most of all '{sem.extra.get('sentence', '')[:80]}'" if sem is not None else ""
+    if not may_escalate:
+        if post.risk >= post.review:
+            d.raise_to("publish_and_flag", f"{LABEL[cat]}: the post as a whole reads as some risk "
+                                           f"(probability {post.risk:.2f}){where}", "high", cat)
+            # the review threshold is low (almost no risky post falls under it), so many everyday
+            # posts reach it: only a post that reads as strongly as a page would shows helplines
+            d.show_helplines = d.show_helplines or post.escalates
+        return
     if post.escalates:
         d.raise_to("escalate", f"{LABEL[cat]}: the post as a whole reads as a risk to someone now "
                                f"(probability {post.risk:.2f}){where}",

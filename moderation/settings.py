@@ -48,6 +48,12 @@ class Settings:
     # posts it pages a lead for far fewer everyday posts, but it escalates fewer of the project's
     # blind risk texts (0.70 against 0.94) and of r/SuicideWatch (see the model card).
     post_model: bool = False
+    # boards (by audience) where, with post_model off, the same reading still asks a moderator to look
+    # at a post at or above its review threshold (publish_and_flag, never escalate): 11% of the real
+    # r/SuicideWatch posts were otherwise published with nobody asked to look. Young people's boards
+    # only: the reading was calibrated on young people's posts, and on a parents' board it flagged half
+    # of ETHOS's clean comments (angry talk about the news reads as some risk)
+    post_model_flags: tuple[str, ...] = ("young_people", "young_adults")
     post_escalate: float | None = None     # post risk at or above -> escalate
     post_review: float | None = None       # ... -> a person looks (flag, or hold on youth boards)
     semantic_min_words_to_escalate: int = 3  # a shorter match is reviewed, never escalated on its own

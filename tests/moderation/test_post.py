@@ -1,4 +1,6 @@
 """The post-level risk model (moderation/classifiers/post.py) and how the policy reads it."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -100,6 +102,7 @@ def semantic_signal(risk, *, escalate=0.6, review=0.2, floor=0.05, category="sel
 
 
 YOUNG = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
+PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=9)
 S = Settings(toxicity_backend="none", post_model=True)
 
 
@@ -117,6 +120,21 @@ def test_the_post_decides_once_whatever_its_passages_say():
     # with the post model off, the passage escalates on its own, as before
     old = decide({"semantic": semantic_signal(0.05, findings=[passage])}, YOUNG, Settings(post_model=False))
     assert old.action == "escalate"
+
+
+def test_with_the_post_model_off_the_post_still_asks_a_moderator_on_young_peoples_boards():
+    flags = Settings(toxicity_backend="none")          # the defaults: post model off, flags on youth boards
+    some = semantic_signal(0.3)
+    young = decide({"semantic": some}, YOUNG, flags)
+    assert young.action == "publish_and_flag" and not young.show_helplines
+    assert any("as a whole" in r for r in young.reasons)
+    strong = decide({"semantic": semantic_signal(0.8)}, YOUNG, flags)
+    assert strong.action == "publish_and_flag" and strong.show_helplines     # it never pages a lead itself
+    assert decide({"semantic": semantic_signal(0.1)}, YOUNG, flags).action == "publish"
+    assert decide({"semantic": some}, PARENT, flags).action == "publish"
+    title = ScreenContext(audience="young_people", author_age_band="young_person", kind="thread_title")
+    assert decide({"semantic": some}, title, flags).action == "publish"       # a few words, not a post
+    assert decide({"semantic": some}, YOUNG, replace(flags, post_model_flags=())).action == "publish"
 
 
 def test_a_rule_still_escalates_unless_the_post_reads_as_no_risk_at_all():

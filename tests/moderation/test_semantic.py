@@ -36,7 +36,16 @@ def test_a_question_to_the_forum_is_not_talk_about_a_topic(settings):
     # a rule that reads the subject as a topic still speaks for the category
     lesson = screen("We had an assembly about self harm today, does anyone know good books on it for teens?",
                     ctx, settings)
-    assert lesson.action == "publish", lesson.reasons
+    # talk about a topic may ask a moderator to look (the post model's reading); it never pages a lead
+    assert lesson.action in ("publish", "publish_and_flag") and lesson.visible, lesson.reasons
+
+
+def test_distress_no_passage_names_is_read_by_a_moderator_on_young_peoples_boards(settings):
+    text = "does it ever stop hurting? its been months since she left and i still cry every night"
+    young = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
+    v = screen(text, young, settings)
+    assert v.action == "publish_and_flag" and any("as a whole" in r for r in v.reasons), v.reasons
+    assert screen(text, young, Settings(toxicity_backend="none", post_model_flags=())).action == "publish"
 
 
 def test_agreement_and_disagreement_are_visible(settings):
