@@ -36,7 +36,7 @@ static/build/village.css: node_modules/.package-lock.json scripts/build-assets.m
 
 assets: static/build/village.css
 
-# MiniLM fine-tuned on moderation/exemplars and the used evaluation posts: about six minutes the first time, then a quick check.
+# MiniLM fine-tuned on moderation/exemplars, the used evaluation posts and half the real training posts: about nine minutes the first time, then a quick check.
 model: setup
 	$(PY) -m moderation train
 

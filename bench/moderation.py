@@ -43,8 +43,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from moderation import ScreenContext, screen, screen_many  # noqa: E402
 from moderation.__main__ import BANDS, band_of, context_of, read_jsonl  # noqa: E402
-from moderation.classifiers.post import real_posts_file  # noqa: E402
-from moderation.classifiers.tuned import POSTS_DIR  # noqa: E402
+from moderation.classifiers.tuned import POSTS_DIR, real_posts_file  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
 
 # blocks measured blind once (tests/data/moderation_eval.md) and never trained on

@@ -319,16 +319,6 @@ def fit_hostility(X, y, clean_rate: float = HOSTILITY_CLEAN_RATE, C: float = C_H
 # ---- the build step: `python -m moderation train` ---------------------------------------------------------
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILITY_LINES = ROOT / "tests" / "data" / "hostility_train.jsonl"
-REAL_POSTS = "eval/reddit-suicide-teens/train.jsonl"
-
-
-def real_posts_file() -> Path | None:
-    """shared/eval/reddit-suicide-teens/train.jsonl beside the repository (or beside the folder of
-    work trees); its dev.jsonl is for measuring only and is never read here."""
-    for shared in (ROOT.parent / "shared", ROOT.parent.parent / "shared"):
-        if (shared / REAL_POSTS).is_file():
-            return shared / REAL_POSTS
-    return None
 
 
 def training_rows() -> list[tuple[str, int, str, str]]:
@@ -338,7 +328,7 @@ def training_rows() -> list[tuple[str, int, str, str]]:
     from moderation.classifiers import tuned
 
     rows = []
-    real = real_posts_file()
+    real = tuned.real_posts_file()
     if real is not None:
         for line in real.read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -382,7 +372,7 @@ def hostility_rows() -> list[tuple[str, int]]:
             if line.strip():
                 r = json.loads(line)
                 out.append((r["text"], int(r["hostile"])))
-    real = real_posts_file()
+    real = tuned.real_posts_file()
     if real is not None:
         for line in real.read_text(encoding="utf-8").splitlines():
             if line.strip():

@@ -15,7 +15,10 @@ from typing import Sequence
 
 log = logging.getLogger(__name__)
 
-# Chosen on the dev splits and holdout4 (holdout5 was kept blind for the final figures).
+# Chosen on the dev splits and holdout4 (holdout5 was kept blind for the final figures). With the
+# real posts (session 9), 2.25 epochs would keep the steps, and so a fresh `make run`, as they were
+# (about 990 steps, 7 minutes); it escalated 0.943 of the blind blocks' risk texts against 0.953
+# for 3 epochs (1,314 steps, 9 minutes), so 3 it stays.
 EPOCHS = 3.0
 LEARNING_RATE = 3e-5      # the encoder; the head, initialised from the logistic regression, moves faster
 HEAD_LEARNING_RATE = 1e-3
@@ -28,6 +31,32 @@ POSTS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 # evaluation blocks already used for tuning (see tests/data/moderation_eval.md); the later ones are
 # kept blind. Missing files (an installed package without the repository) are skipped.
 TRAINING_POSTS = ("moderation_eval.jsonl",) + tuple(f"moderation_holdout{n}.jsonl" for n in range(2, 12))
+# Real posts (shared/eval/reddit-suicide-teens/train.jsonl): every REAL_POSTS_EVERY-th one, so the
+# fine-tune takes about a third longer, not two thirds. Read alone, the passages of r/teenagers posts
+# ("I'm so dead", a crush, a game) were what the classifier escalated: 20% of those posts, 92% of
+# them on the classifier's reading alone. Its dev.jsonl is never read here.
+REAL_POSTS = "eval/reddit-suicide-teens/train.jsonl"
+REAL_POSTS_EVERY = 2
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def real_posts_file() -> Path | None:
+    """shared/eval/reddit-suicide-teens/train.jsonl beside the repository (or beside the folder of
+    work trees), or None."""
+    for shared in (_ROOT.parent / "shared", _ROOT.parent.parent / "shared"):
+        if (shared / REAL_POSTS).is_file():
+            return shared / REAL_POSTS
+    return None
+
+
+def load_real_posts(every: int = REAL_POSTS_EVERY) -> list[tuple[str, str]]:
+    """(text, label) for every `every`-th real post: r/SuicideWatch as self_harm_suicide, r/teenagers
+    as benign; none where the file is not beside the repository."""
+    path = real_posts_file()
+    if path is None:
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(r["text"], "self_harm_suicide" if r["label"] == "suicide" else "benign") for r in rows[::every]]
 
 
 def _base_model_files() -> list[Path]:
@@ -39,8 +68,9 @@ def _base_model_files() -> list[Path]:
 
 def load_posts(files: Sequence[str] = (), folder: Path = POSTS_DIR) -> list[tuple[str, str]]:
     """(text, label) for each post of the training blocks: its category where it should escalate,
-    else benign (a post for a moderator is not a safeguarding risk)."""
-    out = []
+    else benign (a post for a moderator is not a safeguarding risk). With no `files`, the real posts
+    of `load_real_posts` too."""
+    out = [] if files else load_real_posts()
     for name in files or TRAINING_POSTS:
         path = folder / name
         if not path.is_file():

@@ -101,14 +101,14 @@ def test_description_has_a_limit(app, make_board, coordinator):
 
 def test_control_characters_are_refused_with_the_cleaned_text_kept(app, make_board, coordinator):
     board = make_board()
-    error = refused(update, board, coordinator, rules="Be kind\x07 and\x00 fair\x1b.", description="Hello\x08 there")
+    error = refused(update, board, coordinator, rules="Keep it\x07 friend\x00ly\x1b.", description="Hello\x08 there")
     assert set(error.errors) == {"rules", "description"}
     assert "hidden characters" in error.errors["rules"]
-    assert error.kept["rules"] == "Be kind and fair."
+    assert error.kept["rules"] == "Keep it friendly."
     assert error.kept["description"] == "Hello there"
     # Saving the cleaned text (what the form now shows) works.
     update(board, coordinator, rules=error.kept["rules"], description=error.kept["description"])
-    assert board.rules == "Be kind and fair."
+    assert board.rules == "Keep it friendly."
 
 
 def test_every_problem_is_reported_at_once(app, make_board, coordinator):

@@ -343,7 +343,7 @@ def test_a_listed_groups_held_change_keeps_it_listed_until_approved(app, make_us
     service.book(parent, service.upcoming_sessions(group)[0])
     kept, source = group.description, group.description_source
     fields = service.fields_of(group)
-    fields.description = "Text me on 07700 900123 and come alone."
+    fields.description = "Text me on 07700 900123 to book a place."
     service.update_group(organiser, group, fields)
     service.update_group(organiser, group, fields)  # saved twice: still one item
     # The families booked are not stranded: the group stays listed with the text that passed.

@@ -41,7 +41,7 @@ def test_a_question_to_the_forum_is_not_talk_about_a_topic(settings):
 
 
 def test_distress_no_passage_names_is_read_by_a_moderator_on_young_peoples_boards(settings):
-    text = "does it ever stop hurting? its been months since she left and i still cry every night"
+    text = "my parents are splitting up and i feel like its my fault"
     young = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=9)
     v = screen(text, young, settings)
     assert v.action == "publish_and_flag" and any("as a whole" in r for r in v.reasons), v.reasons

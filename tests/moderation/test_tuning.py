@@ -64,3 +64,7 @@ def test_training_posts_are_read_in_passages_and_named_in_the_fingerprint():
     assert len(posts) > 1000 and {label for _, label in posts} <= set(ex)
     # the blocks kept blind for their first figures are not trained on
     assert "moderation_holdout12.jsonl" not in tuned.TRAINING_POSTS
+    # every other real training post, read as the subreddit says; dev.jsonl only measures
+    real = tuned.load_real_posts()
+    assert tuned.real_posts_file().name == "train.jsonl" and len(real) == 1250
+    assert {label for _, label in real} == {"benign", "self_harm_suicide"} and real[0] in posts
