@@ -363,10 +363,12 @@ def _decide_post(d: Decision, post: PostReading, semantic: Signal, sem_hits: dic
     where = f"; most of all '{sem.extra.get('sentence', '')[:80]}'" if sem is not None else ""
     if not may_escalate:
         if post.risk >= post.review:
-            d.raise_to("publish_and_flag", f"{LABEL[cat]}: the post as a whole reads as some risk "
-                                           f"(probability {post.risk:.2f}){where}", "high", cat)
             # the review threshold is low (almost no risky post falls under it), so many everyday
-            # posts reach it: only a post that reads as strongly as a page would shows helplines
+            # posts reach it: only a post that reads as strongly as a page would is high in the
+            # moderators' queue and shows the writer helplines
+            d.raise_to("publish_and_flag", f"{LABEL[cat]}: the post as a whole reads as some risk "
+                                           f"(probability {post.risk:.2f}){where}",
+                       "high" if post.escalates else "standard", cat)
             d.show_helplines = d.show_helplines or post.escalates
         return
     if post.escalates:

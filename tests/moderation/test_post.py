@@ -126,10 +126,11 @@ def test_with_the_post_model_off_the_post_still_asks_a_moderator_on_young_people
     flags = Settings(toxicity_backend="none")          # the defaults: post model off, flags on youth boards
     some = semantic_signal(0.3)
     young = decide({"semantic": some}, YOUNG, flags)
-    assert young.action == "publish_and_flag" and not young.show_helplines
+    assert young.action == "publish_and_flag" and not young.show_helplines and young.severity == "standard"
     assert any("as a whole" in r for r in young.reasons)
     strong = decide({"semantic": semantic_signal(0.8)}, YOUNG, flags)
     assert strong.action == "publish_and_flag" and strong.show_helplines     # it never pages a lead itself
+    assert strong.severity == "high"
     assert decide({"semantic": semantic_signal(0.1)}, YOUNG, flags).action == "publish"
     assert decide({"semantic": some}, PARENT, flags).action == "publish"
     title = ScreenContext(audience="young_people", author_age_band="young_person", kind="thread_title")
