@@ -19,7 +19,7 @@ from typing import Any
 
 from moderation.classifiers import (DISCLOSURE, INDIRECT, MARKER, NEGATED, PAST, SAFEGUARDING, THIRD_PARTY,
                                     TOPIC, Finding, Signal)
-from moderation.settings import AUDIENCES, Settings
+from moderation.settings import Settings, strictest_if_unknown
 
 RANK = {"publish": 0, "publish_and_flag": 1, "hold": 2, "reject": 3, "escalate": 4}
 SEVERITY_RANK = {"standard": 0, "high": 1, "urgent": 2}
@@ -217,11 +217,11 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
 
     if post is not None:
         _decide_post(d, post, semantic, sem_hits, ctx)
-    elif reading is not None and ctx.kind in POST_KINDS and (
-            ctx.audience if ctx.audience in AUDIENCES else "young_people") in settings.post_model_flags:
+    elif (reading is not None and ctx.kind in POST_KINDS
+          and strictest_if_unknown(ctx.audience) in settings.post_model_flags):
         # passages decide escalation; the whole post still asks a moderator to look at what reads as
         # some risk, so distress no passage names is not published unseen
-        _decide_post(d, reading, semantic, sem_hits, ctx, may_escalate=False)
+        _flag_post(d, reading, sem_hits)
 
     # ---- 2. contact details and grooming markers ------------------------------------------------------
     contact = signals.get("contact") or Signal("contact")
@@ -354,23 +354,29 @@ def _post_reading(semantic: Signal, settings: Settings) -> PostReading | None:
                        category=semantic.extra.get("post_category", "self_harm_suicide"))
 
 
-def _decide_post(d: Decision, post: PostReading, semantic: Signal, sem_hits: dict[str, Finding], ctx,
-                 may_escalate: bool = True) -> None:
-    """The post-level reading: escalate once for the whole post, or ask a person to look. With
-    `may_escalate` false it only ever asks a moderator to look."""
+def _category_and_where(post: PostReading, sem_hits: dict[str, Finding]) -> tuple[str, str]:
+    """The post's risk category, and its riskiest passage for the reason."""
     cat = post.category if post.category in LABEL else "self_harm_suicide"
     sem = sem_hits.get(cat)
-    where = f"; most of all '{sem.extra.get('sentence', '')[:80]}'" if sem is not None else ""
-    if not may_escalate:
-        if post.risk >= post.review:
-            # the review threshold is low (almost no risky post falls under it), so many everyday
-            # posts reach it: only a post that reads as strongly as a page would is high in the
-            # moderators' queue and shows the writer helplines
-            d.raise_to("publish_and_flag", f"{LABEL[cat]}: the post as a whole reads as some risk "
-                                           f"(probability {post.risk:.2f}){where}",
-                       "high" if post.escalates else "standard", cat)
-            d.show_helplines = d.show_helplines or post.escalates
+    return cat, f"; most of all '{sem.extra.get('sentence', '')[:80]}'" if sem is not None else ""
+
+
+def _flag_post(d: Decision, post: PostReading, sem_hits: dict[str, Finding]) -> None:
+    """The post-level reading where passages decide escalation: it only asks a moderator to look."""
+    if post.risk < post.review:
         return
+    cat, where = _category_and_where(post, sem_hits)
+    # the review threshold is low (almost no risky post falls under it), so many everyday posts
+    # reach it: only a post that reads as strongly as a page would is high in the moderators' queue
+    # and shows the writer helplines
+    d.raise_to("publish_and_flag", f"{LABEL[cat]}: the post as a whole reads as some risk "
+                                   f"(probability {post.risk:.2f}){where}", "high" if post.escalates else "standard", cat)
+    d.show_helplines = d.show_helplines or post.escalates
+
+
+def _decide_post(d: Decision, post: PostReading, semantic: Signal, sem_hits: dict[str, Finding], ctx) -> None:
+    """The post-level reading: escalate once for the whole post, or ask a person to look."""
+    cat, where = _category_and_where(post, sem_hits)
     if post.escalates:
         d.raise_to("escalate", f"{LABEL[cat]}: the post as a whole reads as a risk to someone now "
                                f"(probability {post.risk:.2f}){where}",

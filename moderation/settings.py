@@ -116,8 +116,7 @@ class Settings:
 
     def for_audience(self, audience: str | None) -> "Settings":
         """The settings with this audience's overrides applied (unknown audience: the strictest)."""
-        if audience not in AUDIENCES:
-            audience = "young_people"
+        audience = strictest_if_unknown(audience)
         over = dict(self.audience_overrides.get(audience, {}))
         if not over:
             return self
@@ -145,6 +144,11 @@ def _coerce(value: str, current: Any, name: str) -> Any:
     if name.endswith("_action") and value not in ACTIONS:
         raise ValueError(f"{name} must be one of {', '.join(ACTIONS)}, not {value!r}")
     return value
+
+
+def strictest_if_unknown(audience: str | None) -> str:
+    """The audience, or young people's (the strictest settings) when it is not one Village knows."""
+    return audience if audience in AUDIENCES else "young_people"
 
 
 def from_env(environ: Mapping[str, str] | None = None, base: Settings | None = None) -> Settings:

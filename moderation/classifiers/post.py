@@ -327,22 +327,9 @@ def training_rows() -> list[tuple[str, int, str, str]]:
     blocks the MiniLM is trained on (escalate 1, allow and review 0)."""
     from moderation.classifiers import tuned
 
-    rows = []
-    real = tuned.real_posts_file()
-    if real is not None:
-        for line in real.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                rows.append((r["text"], int(r["label"] == "suicide"), "reddit", "young_people"))
-    for name in tuned.TRAINING_POSTS:
-        path = tuned.POSTS_DIR / name
-        if path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    r = json.loads(line)
-                    rows.append((r["text"], int(r.get("expect") == "escalate"), "village",
-                                 r.get("audience", "young_people")))
-    return rows
+    return ([(r["text"], int(r["label"] == "suicide"), "reddit", "young_people") for r in tuned.real_posts()]
+            + [(r["text"], int(r.get("expect") == "escalate"), "village", r.get("audience", "young_people"))
+               for r in tuned.block_posts()])
 
 
 def rule_escalations(rows) -> list[bool]:
@@ -366,25 +353,9 @@ def hostility_rows() -> list[tuple[str, int]]:
     purpose flagged 5.8% of real r/teenagers posts (MODEL_CARD.md)."""
     from moderation.classifiers import tuned
 
-    out = []
-    if HOSTILITY_LINES.is_file():
-        for line in HOSTILITY_LINES.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                out.append((r["text"], int(r["hostile"])))
-    real = tuned.real_posts_file()
-    if real is not None:
-        for line in real.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out.append((json.loads(line)["text"], 0))
-    for name in tuned.TRAINING_POSTS:
-        path = tuned.POSTS_DIR / name
-        if path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    r = json.loads(line)
-                    if r.get("expect") == "allow":
-                        out.append((r["text"], 0))
+    out = [(r["text"], int(r["hostile"])) for r in tuned.read_rows(HOSTILITY_LINES)]
+    out += [(r["text"], 0) for r in tuned.real_posts()]
+    out += [(r["text"], 0) for r in tuned.block_posts() if r.get("expect") == "allow"]
     return out
 
 

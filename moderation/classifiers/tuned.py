@@ -49,14 +49,29 @@ def real_posts_file() -> Path | None:
     return None
 
 
+def read_rows(path: Path | None) -> list[dict]:
+    """The JSON object on each non-blank line of a .jsonl file; none where there is no file."""
+    if path is None or not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def real_posts() -> list[dict]:
+    """The rows of train.jsonl ({"text", "label": "suicide" | "non-suicide"}); none where the file is
+    not beside the repository."""
+    return read_rows(real_posts_file())
+
+
+def block_posts(files: Sequence[str] = (), folder: Path = POSTS_DIR) -> list[dict]:
+    """The rows of the training blocks (`TRAINING_POSTS` unless `files` are named); missing files are
+    skipped."""
+    return [row for name in files or TRAINING_POSTS for row in read_rows(folder / name)]
+
+
 def load_real_posts(every: int = REAL_POSTS_EVERY) -> list[tuple[str, str]]:
     """(text, label) for every `every`-th real post: r/SuicideWatch as self_harm_suicide, r/teenagers
-    as benign; none where the file is not beside the repository."""
-    path = real_posts_file()
-    if path is None:
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(r["text"], "self_harm_suicide" if r["label"] == "suicide" else "benign") for r in rows[::every]]
+    as benign."""
+    return [(r["text"], "self_harm_suicide" if r["label"] == "suicide" else "benign") for r in real_posts()[::every]]
 
 
 def _base_model_files() -> list[Path]:
@@ -71,15 +86,9 @@ def load_posts(files: Sequence[str] = (), folder: Path = POSTS_DIR) -> list[tupl
     else benign (a post for a moderator is not a safeguarding risk). With no `files`, the real posts
     of `load_real_posts` too."""
     out = [] if files else load_real_posts()
-    for name in files or TRAINING_POSTS:
-        path = folder / name
-        if not path.is_file():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                label = row.get("category") if row.get("expect") == "escalate" else "benign"
-                out.append((row["text"], label or "benign"))
+    for row in block_posts(files, folder):
+        label = row.get("category") if row.get("expect") == "escalate" else "benign"
+        out.append((row["text"], label or "benign"))
     return out
 
 
