@@ -6,10 +6,13 @@ the same run, and the last line is one JSON object with the issue's keys.
 Engines:
   today      the engine as issue 15 found it: passages decide one by one, no post-level flags, no
              learned hostility
-  engine     the engine as shipped (the defaults of moderation/settings.py): passages decide what
-             escalates, and the post-level reading asks a moderator to look (`post_model_flags`)
-  post       the engine with the post-level model on (`MODERATION_POST_MODEL=true`): a probability for
-             the whole post, calibrated per length band, decides what the model's reading escalates
+  passages   the engine of session 9: passages decide every page; the post-level reading only asks a
+             moderator to look on young people's boards (`post_model=False`)
+  engine     the engine as shipped (the defaults of moderation/settings.py): the post-level model
+             (a probability for the whole post, calibrated per length band) decides self-harm and
+             suicide pages, passages the other categories; the post-level reading asks a moderator
+             to look on young people's boards (`post_model_flags`)
+  post-all   the post-level model decides the pages of every category (`post_model_categories`)
   tfidf+lr   plain baseline: TF-IDF (words and pairs) + logistic regression trained on train.jsonl,
              its threshold chosen by 5-fold cross-validation on train.jsonl so that 5% of r/teenagers
              posts escalate
@@ -42,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from moderation import ScreenContext, screen, screen_many  # noqa: E402
+from moderation.classifiers import SAFEGUARDING  # noqa: E402
 from moderation.__main__ import BANDS, band_of, context_of, read_jsonl  # noqa: E402
 from moderation.classifiers.tuned import POSTS_DIR, real_posts_file  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
@@ -56,8 +60,8 @@ PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_pos
 NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
 ENGINE = Settings(toxicity_backend="profanity-check")
 TODAY = replace(ENGINE, post_model=False, post_model_flags=(), hostility_model=False)
-POST = replace(ENGINE, post_model=True)
-ENGINES = {"today": TODAY, "engine": ENGINE, "post": POST}
+POST_ALL = replace(ENGINE, post_model_categories=SAFEGUARDING)
+ENGINES = {"today": TODAY, "passages": replace(ENGINE, post_model=False), "engine": ENGINE, "post-all": POST_ALL}
 
 
 def pct(values, q):
@@ -236,7 +240,7 @@ def main() -> int:
     from moderation.classifiers import semantic
     from moderation.screen import _on_model_thread as on_model_thread
 
-    m = on_model_thread(semantic.matcher, POST)
+    m = on_model_thread(semantic.matcher, ENGINE)
     print(f"engine reads with {m.backend}; post model: {'yes' if m.post is not None else 'NO (run python -m moderation train)'}")
 
     print("\n== real posts: dev.jsonl (measured only; audience young_people) ==")
@@ -294,6 +298,7 @@ def main() -> int:
     print("\n== resident memory, base tier (fresh process, models loaded, 20 texts screened) ==")
     for name, s in ENGINES.items():
         js = json.dumps({"toxicity_backend": s.toxicity_backend, "post_model": s.post_model,
+                         "post_model_categories": s.post_model_categories, "post_model_flags": s.post_model_flags,
                          "hostility_model": s.hostility_model})
         print(f"  {name:<10} {rss_child(js):7.0f} MB")
 
@@ -314,8 +319,9 @@ def main() -> int:
                 "ethos_hateful_flagged": round(eth[name]["hateful"], 4),
                 "ethos_clean_flagged": round(eth[name]["clean"], 4)}
 
-    # the shipped engine's figures, with the same run's baseline and the post model beside them
-    print(json.dumps(dict(figures("engine"), today=figures("today"), post_model=figures("post"))))
+    # the shipped engine's figures, with the same run's baseline and the other engines beside them
+    print(json.dumps(dict(figures("engine"), today=figures("today"), passages=figures("passages"),
+                          post_all=figures("post-all"))))
     return 0
 
 

@@ -110,19 +110,33 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         if f.category not in sem_hits or f.score > sem_hits[f.category].score:
             sem_hits[f.category] = f
 
-    reading = _post_reading(semantic, settings)
-    post = reading if settings.post_model else None      # the whole post decides escalation
+    reading = _post_reading(semantic, settings) if ctx.kind in POST_KINDS else None
+    # the categories whose pages the whole post decides; passages decide the others
+    decides = settings.post_model_categories if settings.post_model and reading is not None else ()
     for cat in sorted(set(rule_hits) | set(sem_hits), key=lambda c: SAFEGUARDING.index(c)):
         hits = rule_hits.get(cat, [])
         sem = sem_hits.get(cat)
         top = max(hits, key=lambda f: f.score) if hits else None
         label = LABEL[cat]
+        post = reading if cat in decides else None
+        confident = _confident(sem, suppressed.get(cat), settings, ctx)
         if post is not None:
             # the whole post decides what the model's reading escalates; passages are its evidence
-            if post.escalates and cat == post.category:
-                continue          # escalated below, once, for the post
-            sem = None if top is None else sem
-        if post is None and _confident(sem, suppressed.get(cat), settings, ctx):
+            if post.escalates and cat == post.category and top is None:
+                continue          # escalated below, once, for the post (with a rule's words, here too)
+            # a passage the classifier is sure of still pages a lead, unless the post as a whole reads
+            # as almost no risk (below the floor a rule's phrase needs too): then a moderator reads it
+            if confident and post.risk < post.floor and top is None:
+                d.raise_to("hold" if _young(ctx) else "publish_and_flag",
+                           f"{label}: one passage reads as a disclosure (probability {sem.score:.2f}) in "
+                           f"'{sem.extra.get('sentence', '')[:80]}'; the post as a whole reads as risk at "
+                           f"{post.risk:.2f} only", "high", cat)
+                d.show_helplines = d.show_helplines or sem.self_risk
+                continue
+            confident = confident and post.risk >= post.floor
+            if not confident:
+                sem = None if top is None else sem
+        if confident:
             # The classifier, which learned topic talk, idioms and recovery as benign, is sure: that
             # outweighs the weaker readings below (a parent's concern, a category it may not escalate
             # alone, a word like "heard" that looks like talk about a topic). Past and negated stay out.
@@ -215,12 +229,11 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                 if status is None and sem.self_risk:
                     d.show_helplines = True
 
-    if post is not None:
-        _decide_post(d, post, semantic, sem_hits, ctx)
-    elif (reading is not None and ctx.kind in POST_KINDS
-          and strictest_if_unknown(ctx.audience) in settings.post_model_flags):
-        # passages decide escalation; the whole post still asks a moderator to look at what reads as
-        # some risk, so distress no passage names is not published unseen
+    if reading is not None and reading.escalates and reading.category in decides:
+        _escalate_post(d, reading, sem_hits)
+    elif reading is not None and strictest_if_unknown(ctx.audience) in settings.post_model_flags:
+        # the whole post still asks a moderator to look at what reads as some risk, so distress no
+        # passage names is not published unseen
         _flag_post(d, reading, sem_hits)
 
     # ---- 2. contact details and grooming markers ------------------------------------------------------
@@ -374,19 +387,12 @@ def _flag_post(d: Decision, post: PostReading, sem_hits: dict[str, Finding]) -> 
     d.show_helplines = d.show_helplines or post.escalates
 
 
-def _decide_post(d: Decision, post: PostReading, semantic: Signal, sem_hits: dict[str, Finding], ctx) -> None:
-    """The post-level reading: escalate once for the whole post, or ask a person to look."""
+def _escalate_post(d: Decision, post: PostReading, sem_hits: dict[str, Finding]) -> None:
+    """The post-level reading decides a page: once, for the whole post."""
     cat, where = _category_and_where(post, sem_hits)
-    if post.escalates:
-        d.raise_to("escalate", f"{LABEL[cat]}: the post as a whole reads as a risk to someone now "
-                               f"(probability {post.risk:.2f}){where}",
-                   "high" if cat in HIGH_CATEGORIES else "standard", cat)
-        d.show_helplines = True
-    elif post.risk >= post.review:
-        # distress, talk about a topic, support for others, the past: a moderator reads it
-        d.raise_to("publish_and_flag", f"{LABEL[cat]}: the post reads as some risk (probability {post.risk:.2f}, "
-                                       f"below {post.escalate:.2f} to page a lead){where}", "high", cat)
-        d.show_helplines = True
+    d.raise_to("escalate", f"{LABEL[cat]}: the post as a whole reads as a risk to someone now "
+                           f"(probability {post.risk:.2f}){where}", "high" if cat in HIGH_CATEGORIES else "standard", cat)
+    d.show_helplines = True
 
 
 def summarise_scores(signals: dict[str, Signal]) -> dict[str, Any]:

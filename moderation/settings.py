@@ -43,12 +43,15 @@ class Settings:
         "self_harm_suicide", "abuse_neglect", "domestic_abuse", "sexual_exploitation_grooming", "fgm",
         "forced_marriage", "bullying", "gangs_county_lines", "trafficking", "substance_misuse")
     # the post-level model (classifiers/post.py): a probability for the whole post, calibrated per
-    # length band, decides what the model's reading escalates. None: the per-band thresholds chosen by
-    # cross-validation when it was built (moderation/MODEL_CARD.md). Off by default: on the real
-    # posts it pages a lead for far fewer everyday posts, but it escalates fewer of the project's
-    # blind risk texts (0.70 against 0.94) and of r/SuicideWatch (see the model card).
-    post_model: bool = False
-    # boards (by audience) where, with post_model off, the same reading still asks a moderator to look
+    # length band, decides whether the model's reading of self-harm and suicide pages a lead (what its
+    # real training posts teach: r/SuicideWatch against r/teenagers); passages decide the other
+    # categories, and a passage the classifier is sure of still pages a lead unless the post reads as
+    # almost no risk. The thresholds are the per-band ones chosen by cross-validation when it was built
+    # (moderation/MODEL_CARD.md) unless post_escalate / post_review set them. Off, passages decide
+    # every page (the engine until session 10: more everyday teenage posts paged a lead).
+    post_model: bool = True
+    post_model_categories: tuple[str, ...] = ("self_harm_suicide",)
+    # boards (by audience) where the same reading asks a moderator to look
     # at a post at or above its review threshold (publish_and_flag, never escalate): 11% of the real
     # r/SuicideWatch posts were otherwise published with nobody asked to look. Young people's boards
     # only: the reading was calibrated on young people's posts, and on a parents' board it flagged half

@@ -242,18 +242,20 @@ class Matcher:
             n = len(ps)
             sig = self._signal(ps, probs[i:i + n], emb[i:i + n], settings)
             if self.post is not None and n:
-                self._read_post(sig, emb[i:i + n], probs_t[i:i + n], len(doc.raw.split()))
+                self._read_post(sig, emb[i:i + n], probs_t[i:i + n], doc)
             signals.append(sig)
             i += n
         return signals
 
-    def _read_post(self, sig: Signal, emb, probs, words: int) -> None:
-        """The post-level readings (post.py) of a post of `words` words: the calibrated risk of the
-        whole post, and hostility."""
+    def _read_post(self, sig: Signal, emb, probs, doc: Normalised) -> None:
+        """The post-level readings (post.py) of a post: the calibrated risk of the whole post, and
+        hostility."""
         from moderation.classifiers import post as _post
 
         benign = self.classes.index(BENIGN)
-        sig.scores["semantic.post_risk"] = round(self.post.risk(_post.features(emb), words), 4)
+        words = len(doc.raw.split())
+        x = _post.features(emb, self.post.word_score(doc.match))
+        sig.scores["semantic.post_risk"] = round(self.post.risk(x, words), 4)
         sig.scores["semantic.hostility"] = round(self.post.hostile(emb.mean(0)), 4)
         best = probs.max(0).values
         best[benign] = -1.0

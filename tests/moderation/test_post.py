@@ -18,12 +18,13 @@ def test_length_bands():
 def test_features_do_not_grow_with_the_number_of_passages():
     torch.manual_seed(0)
     emb = torch.nn.functional.normalize(torch.randn(3, 8), dim=-1)
-    once = post.features(emb)
+    once = post.features(emb, 1.5)
     # the same post pasted three times over reads the same: nothing in it counts passages
-    thrice = post.features(emb.repeat(3, 1))
+    thrice = post.features(emb.repeat(3, 1), 1.5)
     assert torch.allclose(once, thrice, atol=1e-6)
-    assert once.shape == (2 * 8,)
-    assert torch.allclose(once[:8], emb.mean(0)) and torch.allclose(once[8:], emb.max(0).values)
+    assert once.shape == (2 * 8 + 1,)
+    assert torch.allclose(once[:8], emb.mean(0)) and torch.allclose(once[8:16], emb.max(0).values)
+    assert once[16] == 1.5                      # the word model's score
     empty = post.features(torch.zeros((0, 8)))
     assert empty.shape == once.shape and not empty.any()
 
@@ -49,6 +50,29 @@ def synthetic(n=600, seed=0):
     X[:, 0] += 2.5 * y + 0.4 * bands
     X[:, 1] += bands            # a feature that only tells the length
     return X, y, bands, np.array(["reddit"] * n)
+
+
+def test_the_word_model_scores_as_scikit_learn_does_and_learns_out_of_fold():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    risky = ["i want to end it tonight", "nobody would miss me if i was gone", "i have the pills ready",
+             "i cant keep going like this anymore", "tonight is the night i end it all"]
+    everyday = ["going bowling with my cousins", "anyone watching the match tonight", "my crush smiled at me",
+                "this essay is killing me lol", "new trainers finally came today"]
+    texts = (risky + everyday) * 3
+    y = np.array(([1] * 5 + [0] * 5) * 3)
+    model, oof = post.fit_words(texts, y, y, folds=3)
+    vec = TfidfVectorizer(lowercase=False, token_pattern=post.TOKEN.pattern, min_df=post.WORDS_MIN_DF,
+                          sublinear_tf=True)
+    want = LogisticRegression(C=post.C_WORDS, max_iter=5000).fit(vec.fit_transform(texts), y)
+    unseen = ["i want to end it all tonight", "bowling tonight with my cousins", "words it never saw"]
+    again = post.WordModel.from_json(model.to_json())
+    got = [again.score(t) for t in unseen]
+    assert np.allclose(got, want.decision_function(vec.transform(unseen)), atol=1e-4)
+    assert got[0] > 0 > got[1]
+    # out of fold, every text is scored by a model fitted without it
+    assert oof.shape == (len(texts),) and (oof[y == 1].mean() > oof[y == 0].mean())
 
 
 WORDS = (10, 50, 120, 300)      # one post length in each band
@@ -106,36 +130,39 @@ PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_pos
 S = Settings(toxicity_backend="none", post_model=True)
 
 
-def test_the_post_decides_once_whatever_its_passages_say():
-    passage = Finding("semantic", "self_harm_suicide", 0.9, "reads as self harm", status=DISCLOSURE,
-                      extra={"sentence": "i cant do this anymore", "benign": 0.05})
-    high = decide({"semantic": semantic_signal(0.8, findings=[passage])}, YOUNG, S)
+def passage(category="self_harm_suicide", score=0.9):
+    return Finding("semantic", category, score, f"reads as {category}", status=DISCLOSURE,
+                   self_risk=category == "self_harm_suicide",
+                   extra={"sentence": "i cant do this anymore, nobody would care", "benign": 0.05})
+
+
+def test_the_post_decides_self_harm_once_and_a_sure_passage_still_pages():
+    high = decide({"semantic": semantic_signal(0.8, findings=[passage()])}, YOUNG, S)
     assert high.action == "escalate" and high.categories == ["self_harm_suicide"]
     assert any("as a whole" in r for r in high.reasons)
-    # a confident passage in a post that as a whole reads as low risk: a moderator looks, no page
-    mid = decide({"semantic": semantic_signal(0.3, findings=[passage])}, YOUNG, S)
-    assert mid.action == "publish_and_flag" and mid.show_helplines
-    low = decide({"semantic": semantic_signal(0.05, findings=[passage])}, YOUNG, S)
-    assert low.action == "publish"
-    # with the post model off, the passage escalates on its own, as before
-    old = decide({"semantic": semantic_signal(0.05, findings=[passage])}, YOUNG, Settings(post_model=False))
-    assert old.action == "escalate"
+    # a passage read as self-harm, but not surely, in a post that reads as some risk: a moderator looks
+    mid = decide({"semantic": semantic_signal(0.3, findings=[passage(score=0.5)])}, YOUNG, S)
+    assert mid.action == "publish_and_flag" and not mid.show_helplines
+    # with the post model off, that passage pages a lead on its own, as before
+    assert decide({"semantic": semantic_signal(0.3, findings=[passage(score=0.5)])}, YOUNG,
+                  replace(S, post_model=False)).action == "escalate"
+    # a passage the classifier is sure of pages a lead unless the post reads as almost no risk
+    sure = decide({"semantic": semantic_signal(0.3, findings=[passage()])}, YOUNG, S)
+    assert sure.action == "escalate" and sure.show_helplines
+    below = decide({"semantic": semantic_signal(0.01, findings=[passage()])}, YOUNG, S)
+    assert below.action == "hold" and below.show_helplines and below.severity == "high"
+    assert any("as a whole reads as risk at 0.01 only" in r for r in below.reasons)
 
 
-def test_with_the_post_model_off_the_post_still_asks_a_moderator_on_young_peoples_boards():
-    flags = Settings(toxicity_backend="none")          # the defaults: post model off, flags on youth boards
-    some = semantic_signal(0.3)
-    young = decide({"semantic": some}, YOUNG, flags)
-    assert young.action == "publish_and_flag" and not young.show_helplines and young.severity == "standard"
-    assert any("as a whole" in r for r in young.reasons)
-    strong = decide({"semantic": semantic_signal(0.8)}, YOUNG, flags)
-    assert strong.action == "publish_and_flag" and strong.show_helplines     # it never pages a lead itself
-    assert strong.severity == "high"
-    assert decide({"semantic": semantic_signal(0.1)}, YOUNG, flags).action == "publish"
-    assert decide({"semantic": some}, PARENT, flags).action == "publish"
+def test_passages_decide_the_categories_the_post_model_does_not():
+    bullying = [passage("bullying", 0.6)]
+    # the post reads as low risk overall, but the post model does not decide bullying: the passage does
+    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, S).action == "escalate"
+    every = replace(S, post_model_categories=("self_harm_suicide", "bullying"))
+    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, every).action == "publish"
+    # a name or a title is never read as a whole post: its passages decide
     title = ScreenContext(audience="young_people", author_age_band="young_person", kind="thread_title")
-    assert decide({"semantic": some}, title, flags).action == "publish"       # a few words, not a post
-    assert decide({"semantic": some}, YOUNG, replace(flags, post_model_flags=())).action == "publish"
+    assert decide({"semantic": semantic_signal(0.01, findings=[passage(score=0.5)])}, title, S).action == "escalate"
 
 
 def test_a_rule_still_escalates_unless_the_post_reads_as_no_risk_at_all():
@@ -158,7 +185,8 @@ def test_the_shipped_model_loads_for_its_encoder_and_only_for_it(tmp_path):
     shipped = json.loads(post.SHIPPED.read_text(encoding="utf-8"))
     model = post.load(shipped["encoder"], tmp_path)
     assert model is not None and len(model.escalate) == len(model.floor) == len(post.BAND_NAMES)
-    assert model.coef.shape == (768,) and model.hostility_coef.shape == (384,)
+    assert model.coef.shape == (769,) and model.hostility_coef.shape == (384,)
+    assert model.words is not None and len(model.words.vocabulary) > 1000
     assert 0.0 < model.review <= min(model.escalate) <= 1.0
     assert post.load("another-encoder", tmp_path) is None
     # a model built beside the tuned encoder wins over the shipped one
