@@ -134,8 +134,14 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                 d.show_helplines = d.show_helplines or sem.self_risk
                 continue
             confident = confident and post.risk >= post.floor
-            if not confident:
-                sem = None if top is None else sem
+            if not confident and top is None:
+                if sem is not None and suppressed.get(cat) is None:
+                    # a passage reads as some risk, the post as a whole not enough to page a lead: a
+                    # moderator looks (as the whole-post reading's own flag does)
+                    d.raise_to("publish_and_flag", f"{label}: a passage reads as some risk (probability "
+                               f"{sem.score:.2f}) in '{sem.extra.get('sentence', '')[:80]}'; the post as a whole "
+                               f"reads as {post.risk:.2f}, below {post.escalate:.2f} to page a lead", "standard", cat)
+                continue
         if confident:
             # The classifier, which learned topic talk, idioms and recovery as benign, is sure: that
             # outweighs the weaker readings below (a parent's concern, a category it may not escalate

@@ -143,6 +143,10 @@ def test_the_post_decides_self_harm_once_and_a_sure_passage_still_pages():
     # a passage read as self-harm, but not surely, in a post that reads as some risk: a moderator looks
     mid = decide({"semantic": semantic_signal(0.3, findings=[passage(score=0.5)])}, YOUNG, S)
     assert mid.action == "publish_and_flag" and not mid.show_helplines
+    # ... on a parents' board too, where the whole-post reading does not flag on its own
+    parent = decide({"semantic": semantic_signal(0.1, findings=[passage(score=0.5)])}, PARENT, S)
+    assert parent.action == "publish_and_flag" and any("a passage reads as some risk" in r for r in parent.reasons)
+    assert decide({"semantic": semantic_signal(0.1)}, PARENT, S).action == "publish"
     # with the post model off, that passage pages a lead on its own, as before
     assert decide({"semantic": semantic_signal(0.3, findings=[passage(score=0.5)])}, YOUNG,
                   replace(S, post_model=False)).action == "escalate"
