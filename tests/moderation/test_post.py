@@ -163,7 +163,7 @@ def test_passages_decide_the_categories_the_post_model_does_not():
     # the post reads as low risk overall, but the post model does not decide bullying: the passage does
     assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, S).action == "escalate"
     every = replace(S, post_model_categories=("self_harm_suicide", "bullying"))
-    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, every).action == "publish"
+    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, every).action == "publish_and_flag"
     # a name or a title is never read as a whole post: its passages decide
     title = ScreenContext(audience="young_people", author_age_band="young_person", kind="thread_title")
     assert decide({"semantic": semantic_signal(0.01, findings=[passage(score=0.5)])}, title, S).action == "escalate"
