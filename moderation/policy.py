@@ -351,10 +351,11 @@ class PostReading:
     review: float
     floor: float             # below it a rule's phrase alone does not page a lead
     category: str            # the risk class the passages read most strongly
+    enough_words: bool = True  # a word or two is too little to read intent from (as for a passage)
 
     @property
     def escalates(self) -> bool:
-        return self.risk >= self.escalate
+        return self.risk >= self.escalate and self.enough_words
 
 
 # what the post-level reading was trained on: posts written to other people. Names, titles,
@@ -370,7 +371,8 @@ def _post_reading(semantic: Signal, settings: Settings) -> PostReading | None:
     rev = settings.post_review if settings.post_review is not None else semantic.extra.get("post_review", esc)
     return PostReading(risk=float(risk), escalate=float(esc), review=float(min(rev, esc)),
                        floor=float(semantic.extra.get("post_floor", 0.0)),
-                       category=semantic.extra.get("post_category", "self_harm_suicide"))
+                       category=semantic.extra.get("post_category", "self_harm_suicide"),
+                       enough_words=semantic.extra.get("post_words", 1000) >= settings.semantic_min_words_to_escalate)
 
 
 def _category_and_where(post: PostReading, sem_hits: dict[str, Finding]) -> tuple[str, str]:

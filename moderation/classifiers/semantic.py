@@ -262,7 +262,7 @@ class Matcher:
         k = _post.band(words)
         sig.extra = {"post_escalate": self.post.escalate[k], "post_review": self.post.review,
                      "post_floor": self.post.floor[k],
-                     "post_category": self.classes[int(best.argmax())],
+                     "post_category": self.classes[int(best.argmax())], "post_words": words,
                      "hostility_threshold": self.post.hostility_threshold}
 
     def _signal(self, passages, probs, emb, settings) -> Signal:

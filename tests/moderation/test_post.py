@@ -158,6 +158,15 @@ def test_the_post_decides_self_harm_once_and_a_sure_passage_still_pages():
     assert any("as a whole reads as risk at 0.01 only" in r for r in below.reasons)
 
 
+def test_a_word_or_two_never_pages_a_lead_on_the_whole_post_reading():
+    two = semantic_signal(0.9)
+    two.extra["post_words"] = 2
+    v = decide({"semantic": two}, YOUNG, S)
+    assert v.action == "publish_and_flag" and v.severity == "standard" and not v.show_helplines
+    two.extra["post_words"] = 3
+    assert decide({"semantic": two}, YOUNG, S).action == "escalate"
+
+
 def test_passages_decide_the_categories_the_post_model_does_not():
     bullying = [passage("bullying", 0.6)]
     # the post reads as low risk overall, but the post model does not decide bullying: the passage does
