@@ -31,8 +31,12 @@ _PLATFORMS = (r"snap|snapchat|sc|insta|ig|instagram|tiktok|tt|discord|whatsapp|w
 _HANDLE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,30}\b|\b(?:" + _PLATFORMS + r")\s*(?:is|:|=|-|name|username|user|id|handle|@)\s*@?[a-z0-9_.]{3,30}\b")
 _OFF_PLATFORM = re.compile(r"\b(?:add|message|msg|dm|pm|text|call|ring|phone|hmu|hit me up|follow|find|snap|friend) (?:me|us) (?:on|at|up on|over on|privately|in private)\b|"
                            r"\b(?:add|message|msg|dm|text|follow|find)(?: me)? (?:on|at) (?:" + _PLATFORMS + r")\b|"
-                           r"\b(?:let'?s|we (?:should|could|can)|wanna|want to|shall we|can we) (?:talk|chat|move|go|take this|carry on|speak) (?:on|to|over to|in|somewhere) (?:" + _PLATFORMS + r"|private|dms?|somewhere (?:else|private)|another app)\b|"
-                           r"\b(?:what'?s|whats|wats|send me|give me|drop) (?:your|ur|yer) (?:number|snap|insta|socials|@|whatsapp|discord|address|email|addy|digits)\b")
+                           r"\b(?:let'?s|we (?:should|could|can)|wanna|want to|shall we|can we) (?:talk|chat|move|go|take|carry on|speak)(?: (?:this|it|our|the)(?: convo| conversation| chat)?)? (?:on|to|over to|in|somewhere) (?:" + _PLATFORMS + r"|private|dms?|somewhere (?:else|private)|another app)\b|"
+                           r"\b(?:what'?s|whats|wats|send me|give me|drop) (?:your|ur|yer) (?:number|snap|insta|socials|@|whatsapp|discord|address|email|addy|digits)\b|"
+                           r"\b(?:swap|exchange|trade) (?:numbers|nums|digits|snaps|socials|instas|whatsapps|discords)\b")
+# a link into a private chat or to a profile on another app: an invitation that leaves Village's moderation
+_INVITE_LINK = re.compile(r"\b(?:discord(?:app)?\.(?:gg|com/invite)|chat\.whatsapp\.com|wa\.me|t\.me|telegram\.me|kik\.me|"
+                          r"m\.me|snapchat\.com/add|(?:instagram|tiktok)\.com)/@?[a-z0-9_.\-]{2,}")
 _MEET = re.compile(r"\b(?:meet|meet up|hang out|link up|link|come round|come over|pick you up) (?:irl|in person|in real life|after school|somewhere|at (?:the|mine|yours|my)|this (?:weekend|week|saturday|sunday|evening)|tonight|tomorrow|alone|just (?:us|the two of us)|near you|up sometime)\b|\b(?:where|what area|which (?:town|area|school|estate)) (?:do|d)? ?(?:you|u) (?:live|from|go to school|go|stay)\b")
 _GROOMING = [
     (re.compile(r"\b(?:don'?t|dont|do not|never|no need to) (?:tell|show|say to) (?:your|ur|yer) (?:parents|mum|mom|dad|carers?|family|teachers?|foster \w+|social worker|friends)\b|\bdon'?t tell anyone\b|\b(?:our|a|this is our) (?:little )?secret\b|\bkeep (?:this|it) (?:between us|secret|to yourself)\b"), "asks a young person to keep secrets"),
@@ -61,7 +65,7 @@ def _phones(clean: str) -> list[str]:
 
 # the word patterns run only where their words are (see literals.py), each gated on the text it
 # reads; the number patterns need a digit
-_ON_CLEAN = (_EMAIL, _STREET, _SCHOOL, _HANDLE)
+_ON_CLEAN = (_EMAIL, _STREET, _SCHOOL, _HANDLE, _INVITE_LINK)
 _ON_MATCH = (_OFF_PLATFORM, _MEET, *(rx for rx, _ in _GROOMING))
 _GATED = _ON_CLEAN + _ON_MATCH
 _CLEAN_GATES, _MATCH_GATES = Gates(_ON_CLEAN), Gates(_ON_MATCH)
@@ -96,6 +100,8 @@ def analyse(doc: Normalised) -> Signal:
     for m in each(_HANDLE, clean):
         if not re.fullmatch(r"@(?:everyone|here|mods?|admin|moderators?)", m.group(0)):
             add("contact_details", 0.8, "social media handle", m.group(0))
+    for m in each(_INVITE_LINK, clean):
+        add("contact_details", 0.8, "link to a private chat or a profile on another app", m.group(0))
     for m in each(_OFF_PLATFORM, doc.match):
         add("contact_details", 0.7, "invitation to talk off the platform", m.group(0))
     for m in each(_MEET, doc.match):

@@ -75,6 +75,18 @@ def test_contact_details_held_on_youth_boards_flagged_on_parent_boards(young, pa
     assert screen("ring Childline on 0800 1111 or Samaritans 116 123", young, rules_only).action == "publish"
 
 
+def test_invitations_to_leave_village_are_read_whatever_their_wording(young, rules_only):
+    # links into a private chat or to a profile elsewhere, and asking to move the talk off Village:
+    # nobody moderates it there
+    for text in ("come join my server, way better than here discord.gg/Qx81za", "[our group](https://chat.whatsapp.com/Hh2kLm9)",
+                 "find me at t.me/sunny_days", "can we move this convo to whatsapp", "wanna swap numbers?",
+                 "lets take this to dms"):
+        v = screen(text, young, rules_only)
+        assert v.action == "hold" and "contact_details" in v.categories, text
+    for text in ("my brother plays on discord all night", "we moved to a new flat", "swap shifts with my mum"):
+        assert screen(text, young, rules_only).action == "publish", text
+
+
 def test_grooming_markers_from_an_adult_escalate(rules_only):
     ctx = ScreenContext(audience="young_people", kind="message", author_age_band="adult", approved_posts=5)
     v = screen("how old are you? don't tell your parents we talk", ctx, rules_only)
