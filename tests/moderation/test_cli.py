@@ -51,6 +51,18 @@ def test_evaluate_prints_classes_categories_confusion_and_latency(tmp_path):
     assert res["confusion"]["allow"]["allow"] == 1
 
 
+def test_evaluate_says_when_texts_were_held_because_screening_ran_out_of_time():
+    rows = [{"text": "we crushed the quiz night", "audience": "parents", "expect": "allow"},
+            {"text": "I want to kill myself", "audience": "young_people", "expect": "escalate"}]
+    buf = io.StringIO()
+    res = evaluate(rows, Settings(semantic_enabled=False, toxicity_backend="none", time_budget_ms=0.0), out=buf)
+    assert res["unavailable"] == 2
+    assert res["confusion"]["escalate"]["escalate"] == 1 and res["confusion"]["allow"]["review"] == 1
+    assert "warning: 2 of 2 texts were screened without every classifier" in buf.getvalue()
+    quiet = evaluate(rows, Settings(semantic_enabled=False, toxicity_backend="none"), out=io.StringIO())
+    assert quiet["unavailable"] == 0
+
+
 def test_evaluation_set_is_large_and_labelled():
     rows = list(read_jsonl(str(EVAL)))
     assert len(rows) >= 300
