@@ -242,7 +242,8 @@ def main(argv=None) -> int:
                        help="where to keep the weights (default: $XDG_CACHE_HOME/village or ~/.cache/village)")
         p.add_argument("--force", action="store_true", help="train again even if built")
         p.add_argument("--post", action="store_true",
-                       help="also build the post-level model (off by default; MODERATION_POST_MODEL=true reads it)")
+                       help="also build the post-level model beside the tuned encoder (it decides self-harm pages; "
+                            "MODERATION_POST_MODEL)")
         p.add_argument("--ship", action="store_true",
                        help="also write the post-level model to moderation/data/post_model.json (for a commit)")
         a = p.parse_args(argv[1:])
@@ -257,7 +258,8 @@ def main(argv=None) -> int:
         matcher = semantic.Matcher(quantize=True, tuned=True, tuned_dir=a.dir)   # as screening reads
         if not a.post:
             print(f"post model: {'the shipped one matches this encoder' if matcher.post is not None else 'none for this encoder'}"
-                  " (off by default, MODERATION_POST_MODEL; `train --post --ship` rebuilds it in about 80 s)")
+                  " (it decides self-harm pages, MODERATION_POST_MODEL; `train --post --ship` rebuilds it in about 90 s;"
+                  " with none, passages decide every page)")
         else:
             model = post.build(matcher, post.path_for(tuned.model_dir(a.dir), matcher.fingerprint))
             if model is not None and a.ship:
