@@ -24,10 +24,12 @@ mean passage embedding, trained on hostile and clean lines written for it (tests
 everyday posts as clean text, never on ETHOS, which measures it.
 
 The model belongs to one encoder: its file names the fingerprint of the tuned MiniLM it read. The
-repository ships the file for the current fingerprint (moderation/data/post_model.json, 13 KB);
-`python -m moderation train --post` builds a new one beside the tuned encoder (`--ship` also writes
-it into the repository). With no model for the encoder in use, the matcher reports no post risk and
-the policy falls back to reading passages. The policy reads it only with `post_model` on.
+repository ships the file for the current fingerprint (moderation/data/post_model.json, about 190 KB
+with the word model's vocabulary); `python -m moderation train --post` builds a new one beside the
+tuned encoder (`--ship` also writes it into the repository). With no model for the encoder in use,
+the matcher reports no post risk and the policy reads passages alone. With one, the policy lets it
+decide the pages of `post_model_categories` (with `post_model` on) and flag posts for a moderator on
+the boards of `post_model_flags`.
 """
 from __future__ import annotations
 

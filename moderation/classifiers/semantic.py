@@ -234,8 +234,8 @@ class Matcher:
         if not flat:
             return [Signal("semantic", scores={}, backend=self.backend) for _ in docs]
         emb = self.encode(flat)
-        probs = self.probabilities(emb).numpy()
-        probs_t = self.probabilities(emb) if self.post is not None else None
+        probs_t = self.probabilities(emb)           # once: the passages' signal and the post reading share it
+        probs = probs_t.numpy()
         signals: list[Signal] = []
         i = 0
         for doc, ps in zip(docs, per_doc):
