@@ -198,9 +198,10 @@ FOLDS = 5                  # cross-validation folds for the calibration and the 
 # venting reads closest to risk, may use more of the 8% (7%, leaving room for a new sample). The
 # project's blocks: 3% of benign at most, 2% here.
 RATES = {"reddit": (0.035, 0.035, 0.07, 0.07), "village": (0.02, 0.02, 0.02, 0.02)}
-# the exemplar lines the MiniLM is fine-tuned on: the post model learns from them (everyday sign-offs and
-# idioms are not risk) but they set no threshold, since out of fold they read better than any real post
-LEARN_ONLY = ("exemplars",)
+# what the MiniLM is fine-tuned on, the exemplar lines and every other real post (`tuned.load_real_posts`):
+# the post model learns from them but they set no threshold, since out of fold they read better than
+# posts the encoder never read (as dev's, and every post on Village, are)
+LEARN_ONLY = ("exemplars", "reddit-read")
 SEED = 0
 
 
@@ -318,7 +319,7 @@ def fit(X, y, bands, groups, *, rules=None, C: float = C_POST, rates: dict | Non
       `min_cell` everyday posts, at most `rates[source]` (one rate, or one per band) of them escalate (model or rule), and the
       most risky posts do;
     - `review`: at most `review_miss` of the risky posts pass without a person's look.
-    Rows of the `learn_only` sources are learned from but set no threshold.
+    Rows of the `learn_only` sources are learned from but neither calibrate nor set a threshold.
     Returns (coef, intercept, calibration, escalate, review, floor, figures, out-of-fold probabilities)."""
     import numpy as np
 
@@ -327,9 +328,9 @@ def fit(X, y, bands, groups, *, rules=None, C: float = C_POST, rates: dict | Non
     rates = rates or {}
     w = band_weights(y, bands, groups)
     scores = out_of_fold(X, y, w, strata_of(groups, bands, y), C)
-    calibration = calibrate(scores, y, bands, w)
+    measured = ~np.isin(groups, list(learn_only))        # rows that may calibrate and set a threshold
+    calibration = calibrate(scores[measured], y[measured], bands[measured], w[measured])
     oof = calibrated(scores, bands, calibration)
-    measured = ~np.isin(groups, list(learn_only))        # rows that may set a threshold
     pos = np.sort(oof[(y == 1) & measured])
     review = float(pos[int(np.floor(review_miss * len(pos)))]) if len(pos) else 0.5
     # per length band, the floor and the threshold together: for each floor (a rule's phrase needs
@@ -411,7 +412,8 @@ def training_rows() -> list[tuple[str, int, str, str]]:
     from moderation.classifiers import semantic, tuned
 
     ex = semantic.load_exemplars()
-    return ([(r["text"], int(r["label"] == "suicide"), "reddit", "young_people") for r in tuned.real_posts()]
+    return ([(r["text"], int(r["label"] == "suicide"), "reddit-read" if i % tuned.REAL_POSTS_EVERY == 0 else "reddit",
+              "young_people") for i, r in enumerate(tuned.real_posts())]
             + [(r["text"], int(r.get("expect") == "escalate"), "village", r.get("audience", "young_people"))
                for r in tuned.block_posts()]
             + [(t, int(cat == "self_harm_suicide"), "exemplars", "young_people")

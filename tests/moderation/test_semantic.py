@@ -120,3 +120,25 @@ def test_the_classifier_is_trained_on_every_exemplar_and_explains_itself(setting
     top = sig.findings[0]
     assert top.category == "self_harm_suicide" and top.score > 0.5
     assert top.evidence in exemplars["self_harm_suicide"] and 0 < top.extra["similarity"] <= 1
+
+
+def test_everyday_goodbyes_do_not_page_a_lead_and_farewells_for_good_do(settings):
+    """The blind sign-off block (tests/data/moderation_eval.md): the session-10 engine paged a lead
+    for 6 of its 70 everyday goodbyes; the margins here are for int8 batches reading short texts a
+    little differently."""
+    import json
+    from pathlib import Path
+
+    from moderation import screen_many
+
+    rows = [json.loads(line) for line in
+            (Path(__file__).parents[1] / "data" / "moderation_signoffs1.jsonl").read_text().splitlines() if line]
+    ctxs = [ScreenContext(audience=r["audience"], approved_posts=9, account_age_days=120,
+                          author_age_band="young_person" if r["audience"] == "young_people" else "adult")
+            for r in rows]
+    verdicts = screen_many([r["text"] for r in rows], ctxs, settings)
+    everyday = [v.action for v, r in zip(verdicts, rows) if r["expect"] == "allow"]
+    farewells = [v.action for v, r in zip(verdicts, rows) if r["expect"] == "escalate"]
+    assert len(everyday) == 70 and len(farewells) == 50
+    assert everyday.count("escalate") <= 5
+    assert farewells.count("escalate") >= 42 and "publish" not in farewells
