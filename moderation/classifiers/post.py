@@ -198,10 +198,6 @@ FOLDS = 5                  # cross-validation folds for the calibration and the 
 # venting reads closest to risk, may use more of the 8% (7%, leaving room for a new sample). The
 # project's blocks: 3% of benign at most, 2% here.
 RATES = {"reddit": (0.035, 0.035, 0.07, 0.07), "village": (0.02, 0.02, 0.02, 0.02)}
-# what the MiniLM is fine-tuned on, the exemplar lines and every other real post (`tuned.load_real_posts`):
-# the post model learns from them but they set no threshold, since out of fold they read better than
-# posts the encoder never read (as dev's, and every post on Village, are)
-LEARN_ONLY = ("exemplars", "reddit-read")
 SEED = 0
 
 
@@ -310,7 +306,7 @@ def _rate(rate, k: int) -> float:
 
 
 def fit(X, y, bands, groups, *, rules=None, C: float = C_POST, rates: dict | None = None,
-        review_miss: float = 0.015, min_cell: int = 20, learn_only: Sequence[str] = LEARN_ONLY):
+        review_miss: float = 0.015, min_cell: int = 20):
     """Fit the post model on all rows: the regression, its per-band calibration (on out-of-fold
     scores) and its thresholds (from the calibrated out-of-fold probabilities).
 
@@ -319,7 +315,6 @@ def fit(X, y, bands, groups, *, rules=None, C: float = C_POST, rates: dict | Non
       `min_cell` everyday posts, at most `rates[source]` (one rate, or one per band) of them escalate (model or rule), and the
       most risky posts do;
     - `review`: at most `review_miss` of the risky posts pass without a person's look.
-    Rows of the `learn_only` sources are learned from but neither calibrate nor set a threshold.
     Returns (coef, intercept, calibration, escalate, review, floor, figures, out-of-fold probabilities)."""
     import numpy as np
 
@@ -328,10 +323,9 @@ def fit(X, y, bands, groups, *, rules=None, C: float = C_POST, rates: dict | Non
     rates = rates or {}
     w = band_weights(y, bands, groups)
     scores = out_of_fold(X, y, w, strata_of(groups, bands, y), C)
-    measured = ~np.isin(groups, list(learn_only))        # rows that may calibrate and set a threshold
-    calibration = calibrate(scores[measured], y[measured], bands[measured], w[measured])
+    calibration = calibrate(scores, y, bands, w)
     oof = calibrated(scores, bands, calibration)
-    pos = np.sort(oof[(y == 1) & measured])
+    pos = np.sort(oof[y == 1])
     review = float(pos[int(np.floor(review_miss * len(pos)))]) if len(pos) else 0.5
     # per length band, the floor and the threshold together: for each floor (a rule's phrase needs
     # at least that much risk in the post), the lowest threshold that keeps every source's everyday
@@ -341,9 +335,8 @@ def fit(X, y, bands, groups, *, rules=None, C: float = C_POST, rates: dict | Non
     # would be set by the hardest band and page a lead for almost nothing else.
     escalate, floor = [1.0] * len(BAND_NAMES), [1.0] * len(BAND_NAMES)
     for k in range(len(BAND_NAMES)):
-        in_band = (bands == k) & measured
-        cells = [(in_band & (groups == g) & (y == 0), _rate(rates.get(g, 0.03), k))
-                 for g in sorted(set(groups[measured].tolist()))]
+        in_band = bands == k
+        cells = [(in_band & (groups == g) & (y == 0), _rate(rates.get(g, 0.03), k)) for g in sorted(set(groups.tolist()))]
         cells = [(c, r) for c, r in cells if c.sum() >= min_cell]
         ruled = oof[in_band & (y == 1) & rules]
         floors = np.unique(np.round(np.quantile(ruled, np.linspace(0, 0.5, 26)), 4)) if len(ruled) else [1.0]
@@ -409,15 +402,11 @@ def training_rows() -> list[tuple[str, int, str, str]]:
     """(text, 1 if it should reach a lead, source, audience) for every post the model learns from:
     the real posts (r/SuicideWatch 1, r/teenagers 0; read as young people's) and the evaluation
     blocks the MiniLM is trained on (escalate 1, allow and review 0)."""
-    from moderation.classifiers import semantic, tuned
+    from moderation.classifiers import tuned
 
-    ex = semantic.load_exemplars()
-    return ([(r["text"], int(r["label"] == "suicide"), "reddit-read" if i % tuned.REAL_POSTS_EVERY == 0 else "reddit",
-              "young_people") for i, r in enumerate(tuned.real_posts())]
+    return ([(r["text"], int(r["label"] == "suicide"), "reddit", "young_people") for r in tuned.real_posts()]
             + [(r["text"], int(r.get("expect") == "escalate"), "village", r.get("audience", "young_people"))
-               for r in tuned.block_posts()]
-            + [(t, int(cat == "self_harm_suicide"), "exemplars", "young_people")
-               for cat in ("self_harm_suicide", "benign") for t in ex[cat]])
+               for r in tuned.block_posts()])
 
 
 def rule_escalations(rows) -> list[bool]:
