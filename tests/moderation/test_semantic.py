@@ -127,17 +127,12 @@ def test_everyday_goodbyes_do_not_page_a_lead_and_farewells_for_good_do(settings
     for 6 of its 70 everyday goodbyes, the session-11 one for 3; the margins are for int8 batches
     reading short texts a little differently. One parent's farewell is still published unseen by
     both (a known miss, in the note)."""
-    import json
-    from pathlib import Path
-
     from moderation import screen_many
+    from moderation.__main__ import context_of
+    from moderation.classifiers import tuned
 
-    rows = [json.loads(line) for line in
-            (Path(__file__).parents[1] / "data" / "moderation_signoffs1.jsonl").read_text().splitlines() if line]
-    ctxs = [ScreenContext(audience=r["audience"], approved_posts=9, account_age_days=120,
-                          author_age_band="young_person" if r["audience"] == "young_people" else "adult")
-            for r in rows]
-    verdicts = screen_many([r["text"] for r in rows], ctxs, settings)
+    rows = tuned.read_rows(tuned.POSTS_DIR / "moderation_signoffs1.jsonl")
+    verdicts = screen_many([r["text"] for r in rows], [context_of(r) for r in rows], settings)
     everyday = [v.action for v, r in zip(verdicts, rows) if r["expect"] == "allow"]
     farewells = [v.action for v, r in zip(verdicts, rows) if r["expect"] == "escalate"]
     assert len(everyday) == 70 and len(farewells) == 50
