@@ -5,8 +5,20 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from community.config import ROOT, Config
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number a 32-bit id column can hold, so /boards/p/9999999999 is
+    a 404 and not a database error."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        from community.models.base import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -19,6 +31,7 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config)
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -22,3 +22,9 @@ def strip_filter(value):
 
 def first_error(field: Field) -> str | None:
     return field.errors[0] if field.errors else None
+
+
+def page_number(value: str | None) -> int:
+    """The page asked for in `?page=`: 1 to 100,000, or 1 for anything else (words, "²", "-3")."""
+    value = value or "1"
+    return max(1, min(int(value), 100_000)) if value.isascii() and value.isdigit() else 1

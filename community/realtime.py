@@ -29,6 +29,7 @@ from community.extensions import db, socketio
 from community.forums import live, service
 from community.forums.service import ForumError
 from community.models import Role, Thread
+from community.models.base import is_id
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +66,8 @@ def _error(event: str, message: str) -> dict:
     return {"ok": False, "error": message}
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-
-
-def _whole_number(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
-
-
 def _thread_id(event: str, data) -> int | None:
-    if not isinstance(data, dict) or not _whole_number(data.get("thread_id")):
+    if not isinstance(data, dict) or not is_id(data.get("thread_id")):
         return None
     return data["thread_id"]
 
@@ -271,10 +265,10 @@ def on_join_thread(data=None):
     if thread_id is None:
         return _error("join_thread", "thread_id must be a whole number.")
     last = data.get("last_post_id")
-    if last is not None and not (_whole_number(last) or (type(last) is int and last == 0)):
+    if last is not None and not (is_id(last) or (type(last) is int and last == 0)):
         return _error("join_thread", "last_post_id must be a whole number or null.")
     first = data.get("first_post_id")
-    if first is not None and not _whole_number(first):
+    if first is not None and not is_id(first):
         return _error("join_thread", "first_post_id must be a whole number or null.")
     thread = _allowed_thread(thread_id)
     if thread is None:
@@ -322,7 +316,7 @@ def on_new_post(data=None):
     if not isinstance(body, str):
         return _error("new_post", "body must be text.")
     quote = data.get("quote_post_id")
-    if quote is not None and not _whole_number(quote):
+    if quote is not None and not is_id(quote):
         return _error("new_post", "quote_post_id must be a whole number or null.")
     thread = _allowed_thread(thread_id)
     if thread is None:

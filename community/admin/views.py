@@ -9,6 +9,7 @@ from community.admin import boards as board_admin
 from community.admin.forms import BoardForm, NewBoardForm, PeopleSearchForm, RolesForm
 from community.auth import service as accounts
 from community.extensions import db
+from community.forms import page_number
 from community.models import Role, User
 from community.permissions import roles_required
 
@@ -52,8 +53,7 @@ def person(user_id: int):
 # Boards -----------------------------------------------------------------------------------------
 
 def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 100_000)) if value.isascii() and value.isdigit() else 1
+    return page_number(request.args.get("page"))
 
 
 def _refused(form, error: board_admin.BoardError):

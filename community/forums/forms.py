@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 from community.forms import strip_filter
+from community.models.base import id_from_text
 from community.forums.service import REPORT_REASONS
 
 BODY_HINT = ("You can use **bold**, *italics*, lists starting with -, and > to quote. "
@@ -25,8 +26,7 @@ class ReplyForm(FlaskForm):
     quote_post_id = HiddenField()
 
     def quote_id(self) -> int | None:
-        value = (self.quote_post_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return id_from_text(self.quote_post_id.data)
 
 
 class EditForm(FlaskForm):

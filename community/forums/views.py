@@ -8,10 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from community.errors import render_error
+from community.forms import page_number
 from community.forums import search as forum_search
 from community.forums import service
 from community.forums.forms import ActionForm, EditForm, ReplyForm, ReportForm, SearchForm, ThreadForm
 from community.forums.service import ForumError
+from community.models.base import id_from_text
 
 bp = Blueprint("forums", __name__, url_prefix="/boards")
 
@@ -25,8 +27,7 @@ def render_text(text: str):
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 100_000)) if value.isdigit() else 1
+    return page_number(request.args.get("page"))
 
 
 def _refuse(error: ForumError):
@@ -121,7 +122,7 @@ def thread(thread_id: int):
         return _refuse(error)
     form = ReplyForm(formdata=None)
     quote = request.args.get("quote", "")
-    form.quote_post_id.data = quote if quote.isdigit() else ""
+    form.quote_post_id.data = str(id_from_text(quote) or "")
     return _render_thread(thread, form)
 
 

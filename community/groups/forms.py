@@ -11,6 +11,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.forms import strip_filter
+from community.models.base import id_from_text
 from community.groups import service
 
 
@@ -155,8 +156,8 @@ class GroupForm(FlaskForm):
             category=self.category.data or None, audience=self.audience.data or "",
             min_age_months=min_age, max_age_months=max_age, level_of_need=self.level_of_need.data or "",
             referral_only=bool(self.referral_only.data), delivery=self.delivery.data or [],
-            venue_id=int(self.venue.data) if (self.venue.data or "").isdigit() else None,
-            area_id=int(self.area.data) if (self.area.data or "").isdigit() else None,
+            venue_id=id_from_text(self.venue.data),
+            area_id=id_from_text(self.area.data),
             cost_pence=0 if cost is None and "cost" not in errors else cost,
             cost_description=self.cost_description.data or "", languages=self.languages.data or [],
             step_free=bool(self.step_free.data), quiet_sensory=bool(self.quiet_sensory.data),

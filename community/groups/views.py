@@ -9,11 +9,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from community.errors import render_error
+from community.forms import page_number
 from community.groups import service
 from community.groups.oruk import import_command
 from community.groups.forms import ActionForm, CancelSessionForm, FamilyForm, GroupForm, MoveForm, ScheduleForm, SearchForm
 from community.groups.schedules import build_rule
 from community.groups.service import GroupError, GroupInvalid
+from community.models.base import id_from_text
 from community.models.groups import GroupState
 from community.permissions import roles_required
 
@@ -25,8 +27,7 @@ bp.cli.add_command(click.Command("sessions", callback=lambda: click.echo(
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 100_000)) if value.isdigit() else 1
+    return page_number(request.args.get("page"))
 
 
 def _refuse(error: GroupError):
@@ -328,7 +329,7 @@ def register(session_id: int):
         form = ActionForm()
         if request.method == "POST" and form.validate():
             came = service.record_attendance(current_user, session,
-                                             {int(v) for v in request.form.getlist("attended") if v.isdigit()})
+                                             {i for v in request.form.getlist("attended") if (i := id_from_text(v))})
             flash(f"The register is saved: {came} came.", "success")
             return redirect(url_for("groups.register", session_id=session.id))
         bookings = service.register(current_user, session)

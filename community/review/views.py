@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from community import clock
 from community.extensions import db
+from community.forms import page_number
 from community.models import Appeal, Audience, ReviewItem, Role, Sanction
 from community.permissions import roles_required
 from community.review import service
@@ -23,8 +24,7 @@ moderators_only = roles_required(Role.MODERATOR, Role.ADMIN)
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 100_000)) if value.isascii() and value.isdigit() else 1
+    return page_number(request.args.get("page"))
 
 
 def _item(item_id: int) -> ReviewItem:

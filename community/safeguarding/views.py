@@ -16,8 +16,10 @@ from sqlalchemy import select
 from community import clock
 from community.errors import render_error
 from community.extensions import db, limiter
+from community.forms import page_number
 from community.main.views import HELPLINES
 from community.models import Area, Role
+from community.models.base import id_from_text
 from community.models.safeguarding import ACTIONS_WITH_REFERENCE, CaseState, Severity
 from community.safeguarding import service
 from community.safeguarding.forms import (ActionForm, CaseActionForm, CloseForm, MessageForm, ReopenForm, ReplyForm,
@@ -28,8 +30,7 @@ bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 100_000)) if value.isdigit() else 1
+    return page_number(request.args.get("page"))
 
 
 def _leads_only() -> None:
@@ -43,7 +44,7 @@ def _area_choices(first: str) -> list[tuple[str, str]]:
 
 
 def _area_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return id_from_text(value)
 
 
 @bp.app_template_filter("london")

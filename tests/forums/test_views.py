@@ -250,3 +250,19 @@ def test_any_text_posted_gets_a_kind_answer_never_a_500(app, client_for, make_bo
         post()
     finally:
         app.config["FORUM_POSTS_PER_MINUTE"] = 6
+
+
+def test_ids_no_table_can_hold_are_not_found_never_a_500(app, client_for, make_board, make_user):
+    # PostgreSQL's ids are 32-bit: a bigger number, or digits that are not ASCII ("²"), found a 500
+    client, parent = client_for(Role.PARENT_CARER)
+    thread = service.start_thread(make_user(), make_board(), "Anything goes", "Say anything").thread
+    app.config["FORUM_POSTS_PER_MINUTE"] = 0
+    try:
+        for quote in ("8006895652", "²", "０１"):
+            response = client.post(f"/boards/t/{thread.id}/reply", data={"body": "", "quote_post_id": quote})
+            assert response.status_code == 400, quote
+            assert client.get(f"/boards/t/{thread.id}?quote={quote}").status_code == 200
+    finally:
+        app.config["FORUM_POSTS_PER_MINUTE"] = 6
+    assert client.get("/boards/p/9999999999").status_code == 404
+    assert client.get("/boards/?page=²").status_code == 200
