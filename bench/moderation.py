@@ -59,9 +59,9 @@ ETHOS = SHARED / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
 ENGINE = Settings(toxicity_backend="profanity-check")
-TODAY = replace(ENGINE, post_model=False, post_model_flags=(), hostility_model=False)
+TODAY = replace(ENGINE, post_model=False, post_model_flags=(), hostility_model=False, moderator_look=False)
 POST_ALL = replace(ENGINE, post_model_categories=SAFEGUARDING)
-ENGINES = {"today": TODAY, "passages": replace(ENGINE, post_model=False), "engine": ENGINE, "post-all": POST_ALL}
+ENGINES = {"today": TODAY, "passages": replace(ENGINE, post_model=False, moderator_look=False), "engine": ENGINE, "post-all": POST_ALL}
 
 
 def pct(values, q):

@@ -311,6 +311,14 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
         d.raise_to(settings.hostility_action, f"Hostile: reads as an attack on a person or a group "
                    f"(probability {learned:.2f})", "standard", "hostility")
 
+    # what a moderator should read though nobody is at risk now: distress, a hard topic, a past
+    # experience, a heated exchange. Posts and messages only: a name or a title is too little to read
+    look = semantic.scores.get("semantic.look") if (
+        settings.moderator_look and ctx.kind in POST_KINDS and not semantic.error) else None
+    if look is not None and look >= semantic.extra.get("look_threshold", 1.0):
+        d.raise_to("publish_and_flag", f"A moderator should read this: it reads like distress, a hard topic, a past "
+                   f"experience or a heated exchange (probability {look:.2f})", "standard")
+
     # ---- 5. pre-moderation ----------------------------------------------------------------------------
     if ctx.kind != "report_note":
         if settings.premoderate_all:

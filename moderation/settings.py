@@ -80,6 +80,10 @@ class Settings:
     # the learned hostility reading (classifiers/post.py, a regression over the post's MiniLM
     # embedding) adds a flag for a moderator where the patterns found nothing
     hostility_model: bool = False
+    # a moderator's look (classifiers/post.py, a regression over the post's MiniLM embeddings learnt
+    # from the used blocks' `review` posts): distress without risk, a hard topic, a past experience or
+    # hostility is published and flagged, so a moderator reads what no rule or risk reading names
+    moderator_look: bool = True
 
     # --- contact details and grooming markers ----------------------------------------------
     contact_action: str = "publish_and_flag"  # what personal contact details alone do
