@@ -138,3 +138,25 @@ def test_everyday_goodbyes_do_not_page_a_lead_and_farewells_for_good_do(settings
     assert len(everyday) == 70 and len(farewells) == 50
     assert everyday.count("escalate") <= 5
     assert farewells.count("escalate") >= 43 and farewells.count("publish") <= 1
+
+
+def test_a_moderator_reads_what_needs_reading_and_little_else(settings):
+    """The blocks measured blind once and never trained on (holdout12-16, 100 `review` and 350 `allow`
+    texts): the moderator's look took the `review` texts sent to a person from 0.73 to 0.85 while the
+    everyday texts flagged went from 15.1% to 15.4% (session 12, with profanity-check). Here, without a
+    toxicity model: 68 -> 81 review texts, 51 everyday texts flagged either way; the look alone flagged
+    37 review texts and 1 everyday one. The margins are for another machine's fine-tune."""
+    from moderation import screen_many
+    from moderation.__main__ import context_of
+    from moderation.classifiers import tuned
+
+    rows = [r for n in range(12, 17) for r in tuned.read_rows(tuned.POSTS_DIR / f"moderation_holdout{n}.jsonl")
+            if r["expect"] in ("review", "allow")]
+    verdicts = screen_many([r["text"] for r in rows], [context_of(r) for r in rows], settings)
+    seen = {e: [v.action != "publish" for v, r in zip(verdicts, rows) if r["expect"] == e] for e in ("review", "allow")}
+    assert len(seen["review"]) == 100 and len(seen["allow"]) == 350
+    looked = [any("A moderator should read this" in x for x in v.reasons) for v in verdicts]
+    assert sum(seen["review"]) >= 76 and sum(seen["allow"]) <= 0.18 * 350
+    # the look itself picks out review texts far more often than everyday ones
+    rate = {e: sum(k for k, r in zip(looked, rows) if r["expect"] == e) / len(seen[e]) for e in seen}
+    assert rate["review"] >= 5 * rate["allow"], rate
