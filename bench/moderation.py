@@ -5,13 +5,14 @@ the same run, and the last line is one JSON object with the issue's keys.
 
 Engines:
   today      the engine as issue 15 found it: passages decide one by one, no post-level flags, no
-             learned hostility
+             moderator's look
   passages   the engine of session 9: passages decide every page; the post-level reading only asks a
-             moderator to look on young people's boards (`post_model=False`)
+             moderator to look on young people's boards (`post_model=False`, no moderator's look)
   engine     the engine as shipped (the defaults of moderation/settings.py): the post-level model
              (a probability for the whole post, calibrated per length band) decides self-harm and
              suicide pages, passages the other categories; the post-level reading asks a moderator
-             to look on young people's boards (`post_model_flags`)
+             to look on young people's boards (`post_model_flags`), and the moderator's look on
+             every board (`moderator_look`)
   post-all   the post-level model decides the pages of every category (`post_model_categories`)
   tfidf+lr   plain baseline: TF-IDF (words and pairs) + logistic regression trained on train.jsonl,
              its threshold chosen by 5-fold cross-validation on train.jsonl so that 5% of r/teenagers
@@ -59,7 +60,7 @@ ETHOS = SHARED / "eval" / "ethos_binary.csv"
 PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_posts=50, account_age_days=400)
 NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
 ENGINE = Settings(toxicity_backend="profanity-check")
-TODAY = replace(ENGINE, post_model=False, post_model_flags=(), hostility_model=False, moderator_look=False)
+TODAY = replace(ENGINE, post_model=False, post_model_flags=(), moderator_look=False)
 POST_ALL = replace(ENGINE, post_model_categories=SAFEGUARDING)
 ENGINES = {"today": TODAY, "passages": replace(ENGINE, post_model=False, moderator_look=False), "engine": ENGINE, "post-all": POST_ALL}
 
@@ -299,7 +300,7 @@ def main() -> int:
     for name, s in ENGINES.items():
         js = json.dumps({"toxicity_backend": s.toxicity_backend, "post_model": s.post_model,
                          "post_model_categories": s.post_model_categories, "post_model_flags": s.post_model_flags,
-                         "hostility_model": s.hostility_model})
+                         "moderator_look": s.moderator_look})
         print(f"  {name:<10} {rss_child(js):7.0f} MB")
 
     print("\n== ETHOS binary (hateful = isHate >= 0.5 must not publish unflagged), profanity-check ==")

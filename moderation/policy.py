@@ -305,11 +305,6 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
     if hostile.findings and ctx.kind != "report_note":
         why = "Hostile: " + "; ".join(f"{f.reason} ('{f.evidence}')" for f in hostile.findings[:3])
         d.raise_to(settings.hostility_action, why, "standard", "hostility")
-    learned = semantic.scores.get("semantic.hostility") if settings.hostility_model else None
-    if (learned is not None and learned >= semantic.extra.get("hostility_threshold", 1.0)
-            and ctx.kind != "report_note" and not hostile.findings):
-        d.raise_to(settings.hostility_action, f"Hostile: reads as an attack on a person or a group "
-                   f"(probability {learned:.2f})", "standard", "hostility")
 
     # what a moderator should read though nobody is at risk now: distress, a hard topic, a past
     # experience, a heated exchange. Posts and messages only: a name or a title is too little to read

@@ -77,12 +77,10 @@ class Settings:
     toxicity_labels: tuple[str, ...] = ("toxicity", "severe_toxicity", "threat", "insult", "identity_attack")
 
     hostility_action: str = "publish_and_flag"  # hateful generalisations, insults, threats at people
-    # the learned hostility reading (classifiers/post.py, a regression over the post's MiniLM
-    # embedding) adds a flag for a moderator where the patterns found nothing
-    hostility_model: bool = False
     # a moderator's look (classifiers/post.py, a regression over the post's MiniLM embeddings learnt
-    # from the used blocks' `review` posts): distress without risk, a hard topic, a past experience or
-    # hostility is published and flagged, so a moderator reads what no rule or risk reading names
+    # from the used blocks' `review` posts and hostile lines): distress without risk, a hard topic, a
+    # past experience or hostility is published and flagged, so a moderator reads what no rule or risk
+    # reading names
     moderator_look: bool = True
 
     # --- contact details and grooming markers ----------------------------------------------

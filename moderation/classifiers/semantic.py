@@ -248,15 +248,14 @@ class Matcher:
         return signals
 
     def _read_post(self, sig: Signal, emb, probs, doc: Normalised) -> None:
-        """The post-level readings (post.py) of a post: the calibrated risk of the whole post,
-        hostility, and whether a moderator should read it."""
+        """The post-level readings (post.py) of a post: the calibrated risk of the whole post, and
+        whether a moderator should read it."""
         from moderation.classifiers import post as _post
 
         benign = self.classes.index(BENIGN)
         words = len(doc.raw.split())
         x = _post.features(emb, self.post.word_score(doc.match))
         sig.scores["semantic.post_risk"] = round(self.post.risk(x, words), 4)
-        sig.scores["semantic.hostility"] = round(self.post.hostile(emb.mean(0)), 4)
         sig.scores["semantic.look"] = round(self.post.look(x), 4)
         best = probs.max(0).values
         best[benign] = -1.0
@@ -264,7 +263,7 @@ class Matcher:
         sig.extra = {"post_escalate": self.post.escalate[k], "post_review": self.post.review,
                      "post_floor": self.post.floor[k],
                      "post_category": self.classes[int(best.argmax())], "post_words": words,
-                     "hostility_threshold": self.post.hostility_threshold, "look_threshold": self.post.look_threshold}
+                     "look_threshold": self.post.look_threshold}
 
     def _signal(self, passages, probs, emb, settings) -> Signal:
         if not passages:

@@ -232,7 +232,7 @@ def test_the_shipped_model_loads_for_its_encoder_and_only_for_it(tmp_path):
     shipped = json.loads(post.SHIPPED.read_text(encoding="utf-8"))
     model = post.load(shipped["encoder"], tmp_path)
     assert model is not None and len(model.escalate) == len(model.floor) == len(post.BAND_NAMES)
-    assert model.coef.shape == (769,) and model.hostility_coef.shape == (384,) and model.look_coef.shape == (768,)
+    assert model.coef.shape == (769,) and model.look_coef.shape == (768,)
     assert 0.0 < model.look_threshold < 1.0
     assert model.words is not None and len(model.words.vocabulary) > 1000
     assert 0.0 < model.review <= min(model.escalate) <= 1.0
