@@ -71,6 +71,12 @@ def features(emb, words: float = 0.0):
     return torch.cat([emb.mean(0), emb.max(0).values, torch.tensor([words])]).to(torch.float32)
 
 
+def embedding_part(x):
+    """The passages' part of a `features` row (their mean and maximum), without the word score: what
+    the moderator's look reads."""
+    return x[:-1]
+
+
 TOKEN = re.compile(r"(?u)\b\w\w+\b")       # scikit-learn's default token pattern
 
 
@@ -137,7 +143,7 @@ class PostModel:
 
         if self.look_coef is None:
             return 0.0
-        return float(torch.sigmoid(x[:-1] @ self.look_coef + self.look_intercept))
+        return float(torch.sigmoid(embedding_part(x) @ self.look_coef + self.look_intercept))
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "encoder": self.encoder, "escalate": self.escalate, "review": self.review,
@@ -504,13 +510,11 @@ def build(matcher, path: Path, progress=print) -> PostModel | None:
         return [seen[t][0] for t in texts]
 
     lrows = look_rows()
-    LX = np.stack([features(e).numpy()[:-1] for e in embedded([t for t, _, _ in lrows])])
-    lcoef, lint, lthr = fit_flag(LX, np.array([lab for _, lab, _ in lrows]), np.array([s for _, _, s in lrows]),
-                                 LOOK_RATE, C_LOOK)
+    LX = np.stack([embedding_part(features(e).numpy()) for e in embedded([t for t, _, _ in lrows])])
+    lcoef, lint, lthr = fit_flag(LX, np.array([lab for _, lab, _ in lrows]), np.array([s for _, _, s in lrows]))
     card = {"rows": {g: {"posts": int((groups == g).sum()), "risky": int(y[groups == g].sum())}
                      for g in sorted(set(groups.tolist()))},
-            "look_rows": {src: sum(1 for *_, s in lrows if s == src)
-                                                        for src in ("village", "reddit", "lines")},
+            "look_rows": dict(Counter(src for *_, src in lrows)),
             "look_rate": LOOK_RATE, "C_look": C_LOOK, "C": C_POST,
             "C_words": C_WORDS, "words": len(words.vocabulary), "words_min_df": WORDS_MIN_DF, "folds": FOLDS,
             "cross_validated": figures}
