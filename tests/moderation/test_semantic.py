@@ -100,6 +100,23 @@ def test_direct_traced_encoding_equals_sentence_transformers():
     assert min(float((a * b).sum()) for a, b in zip(alone, theirs)) > 0.9999
 
 
+def test_the_int8_reading_of_a_text_does_not_depend_on_the_texts_beside_it():
+    """int8 scales a whole batch's activations by one number: read in a batch, a text's vector moved
+    with its neighbours, and so did a post's verdict. The screen reads each text alone."""
+    small = semantic.matcher(INT8)
+    alone = torch.cat([small.encode([t]) for t in TEXTS])
+    assert torch.equal(small.encode(TEXTS), alone)
+    assert torch.equal(small.encode([TEXTS[0], "a very long neighbour " * 30])[:1], alone[:1])
+    assert not torch.equal(small.encode(TEXTS, batch=64), alone)     # what batches did
+    from moderation import screen_many
+
+    ctx = ScreenContext(audience="young_people", author_age_band="young_person", approved_posts=20)
+    posts = ["a year today since my grandad died. miss him so much", "anyone on fortnite tonight?",
+             "I can't do this anymore. I've written the letters and I know how I'll do it " * 4]
+    together = screen_many(posts, ctx, INT8)
+    assert [v.scores for v in together] == [screen(p, ctx, INT8).scores for p in posts]
+
+
 def test_quantised_encoding_stays_close_to_fp32():
     full, small = semantic.matcher(FP32), semantic.matcher(INT8)
     assert small.quantized and not full.quantized
