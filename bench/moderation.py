@@ -52,7 +52,7 @@ from moderation.classifiers.tuned import POSTS_DIR, real_posts_file  # noqa: E40
 from moderation.settings import Settings  # noqa: E402
 
 # blocks measured blind once (tests/data/moderation_eval.md) and never trained on
-BLIND = tuple(f"moderation_holdout{n}.jsonl" for n in range(12, 19))
+BLIND = tuple(f"moderation_holdout{n}.jsonl" for n in range(12, 20))
 SHARED = real_posts_file().parents[2] if real_posts_file() else ROOT.parent / "shared"
 DEV = SHARED / "eval" / "reddit-suicide-teens" / "dev.jsonl"
 TRAIN = SHARED / "eval" / "reddit-suicide-teens" / "train.jsonl"
