@@ -20,7 +20,8 @@ trained head replace the shipped encoder and the logistic regression; the verdic
 
 The transformer's Linear layers run int8 (per-channel dynamic quantisation; `semantic_quantize`):
 about three times faster on a CPU, embeddings within ~0.97 cosine of fp32; the exemplars are
-encoded by the same model, so the classifier sees one consistent space.
+encoded by the same model, so the classifier sees one consistent space. The int8 model reads each
+passage alone (`Matcher._encode`), so a post reads the same whatever is screened beside it.
 """
 from __future__ import annotations
 
