@@ -1,7 +1,7 @@
 """Whatever arrives at the account forms, the answer is a page and never a 500."""
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 FIELDS = ["username", "email", "birth_day", "birth_month", "birth_year", "joining_as", "password", "confirm"]
@@ -19,6 +19,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(H
 
 @SETTINGS
 @given(data=forms)
+@example(data={"birth_day": "0", "birth_month": "0", "birth_year": "2200000000"})   # once a 500 (OverflowError)
 def test_registration_never_500s(client, data):
     response = client.post("/register", data=data)
     assert response.status_code in (200, 302, 400, 413), response.status_code

@@ -61,7 +61,7 @@ class RegistrationForm(FlaskForm):
             return None
         try:
             return date(parts[2], parts[1], parts[0])
-        except ValueError:
+        except (ValueError, OverflowError):     # OverflowError: a year of ten digits or more
             self.birth_day.errors = list(self.birth_day.errors) + ["Enter a real date of birth."]
             return None
 
