@@ -153,6 +153,19 @@ class Rule:
     urgent: bool = False
 
 
+# substance misuse: who, what and how often. A verb such as "take" or "use" says nothing alone ("I take
+# my inhaler every morning", "I can't take it on alone"): it needs a substance beside it.
+_USER = r"\b(?:i|i'?m|im|i am|i'?ve|ive|been|keep|started|start|have been|she|he|they|she'?s|he'?s|they'?re)\b"
+_TAKING = r"drinking|using|taking|smoking|sniffing|snorting|doing|dropping|popping"
+_HARD_DRUGS = (r"\b(?:coke|cocaine|ket|ketamine|mdma|molly|spice|heroin|crack|xanax|xans|benzos|lean|nitrous|balloons|"
+               r"diazepam|tramadol|codeine)\b")
+_SUBSTANCES = (r"\b(?:vodka|alcohol|booze|wine|beer|cider|gin|rum|weed|pills|tablets|xans?|xanax|ket|ketamine|coke|"
+               r"cocaine|mdma|spice|heroin|crack|benzos|diazepam|tramadol|codeine|lean|nitrous|spliffs?|joints?|drugs|"
+               r"painkillers)\b")
+_HOW_OFTEN = (r"(?:every (?:day|night|morning)|daily|most (?:days|nights)|alone|to cope|to forget|to sleep|to get thr(?:ough|u)|"
+              r"before school|at school)\b")
+
+
 def R(category: str, pattern: str, weight: float, who: str, label: str, self_risk: bool = False,
       urgent: bool = False) -> Rule:
     return Rule(category, _rx(pattern), weight, who, label, self_risk, urgent)
@@ -296,7 +309,13 @@ RULES: tuple[Rule, ...] = (
     R("trafficking", r"\b(?:took|take|taken|keep|keeps|kept|has|holds|holding) (?:my|her|his|our|their) (?:passports?|documents|papers|ids?)\b|\b(?:work|working|worked|works) (?:for no|without|with no) (?:pay|money|wages)\b|\b(?:brought|moved|sent|smuggled) (?:me|her|him|us) (?:here|to (?:the uk|england|london|this country))\b[^.]{0,40}\b(?:work|job|debt|owe|pay back|clean|nails|car wash|farm|cannabis)\b|\b(?:was|were|been|got|is|are) (?:brought|moved|sent|smuggled|trafficked) (?:here|to (?:the uk|england|london|this country))\b[^.]{0,60}\b(?:work|job|debt|owe|pay back|clean|nails|car wash|farm|cannabis|for free)\b|\bowe[sd]? (?:them|him|her|the \w+) (?:for|money for) (?:the|my|her|his|their) (?:journey|travel|trip|boat|lorry|visa)\b|\b(?:owe|pay (?:off|back)) (?:a |the )?(?:debt|money)\b[^.]{0,30}\b(?:bringing|journey|travel|getting me here|the boat|the lorry)\b|\b(?:not allowed|can'?t|cannot) (?:to )?(?:leave|go out|see anyone)\b[^.]{0,40}\b(?:work|boss|house|passport|money)\b", 1.0, "subject", "trafficking / modern slavery", True),
 
     # --- substance misuse -------------------------------------------------------------------------------------------------------------
-    R("substance_misuse", r"\b(?:i'?m|im|i am|been|keep|started|start|have been|she'?s|he'?s|they'?re)(?: \w+)? (?:drinking|using|taking|smoking|sniffing|snorting|doing|dropping) (?:every day|every night|daily|alone|to cope|to forget|to sleep|before school|at school|coke|cocaine|ket|ketamine|pills|mdma|molly|spice|heroin|crack|xanax|xans|benzos|lean|nitrous|balloons|weed every day|vodka every|gas)\b|\b(?:i|i'?m|im|been|keep|started|she|he|they)\b[^.]{0,15}\b(?:drink|drinking|use|using|take|taking|smoke|smoking|sniff|sniffing|snort|snorting|pop|popping) (?:\w+ ){0,2}(?:every (?:day|night|morning)|daily|alone|to cope|to forget|to sleep|before school|at school)\b|\b(?=drink|smok|tak|us)(?=[^.]*\b(?:vodka|alcohol|drink|wine|beer|cider|gin|weed|pills|xans?|ket|coke|spliffs?)\b)(?:drink\w*|smok\w*|tak\w*|us\w*) (?:\w+ ){0,9}(?:so (?:i|she|he) can|to) (?:stop thinking|forget|sleep|cope|numb|not feel|block (?:it|everything) out|get through)\b|\b(?:addicted|hooked) (?:to|on) (?:weed|coke|cocaine|ket|ketamine|alcohol|drink|pills|xanax|vapes?|spice|heroin|painkillers|codeine|gambling)\b|\b(?:drink|drinking|using|take|taking) (?:to (?:cope|forget|numb|not feel|get through))\b|\bblack(?:ed)? out (?:drunk|every)\b", 0.8, "subject", "substance misuse", False),
+    R("substance_misuse", rf"{_USER}(?: \w+)? (?:drinking|using|smoking|sniffing|snorting) {_HOW_OFTEN}"
+                          rf"|{_USER}(?: \w+)? (?:{_TAKING}) (?:\w+ ){{0,2}}{_HARD_DRUGS}"
+                          rf"|{_USER}[^.]{{0,15}}\b(?:drink|drinking|use|using|take|taking|smoke|smoking|sniff|sniffing|snort|snorting|pop|popping) (?:\w+ ){{0,2}}{_SUBSTANCES} (?:\w+ ){{0,4}}{_HOW_OFTEN}"
+                          rf"|\b(?=drink|smok|tak|us)(?=[^.]*{_SUBSTANCES})(?:drink\w*|smok\w*|tak\w*|us\w*) (?:\w+ ){{0,9}}(?:so (?:i|she|he) can|to) (?:stop thinking|forget|sleep|cope|numb|not feel|block (?:it|everything) out|get through)\b"
+                          r"|\b(?:addicted|hooked) (?:to|on) (?:weed|coke|cocaine|ket|ketamine|alcohol|drink|pills|xanax|vapes?|spice|heroin|painkillers|codeine|gambling)\b"
+                          r"|\b(?:drink|drinking|using) to (?:cope|forget|numb|not feel|get through)\b|\bblack(?:ed)? out (?:drunk|every)\b",
+      0.8, "subject", "substance misuse", False),
 )
 
 # categories whose rules describe concrete events: seen happening to others, they are a concern

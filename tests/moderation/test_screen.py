@@ -375,3 +375,17 @@ def test_odd_is_not_an_overdose(young, rules_only):
     # "od'd" is an overdose; "odd" is a word
     assert screen("is it odd for me being a teen wanting to cuddle with someone", young, rules_only).action == "publish"
     assert screen("i od'd last night and nobody knows", young, rules_only).action == "escalate"
+
+
+@pytest.mark.parametrize("text", ["I take my inhaler every morning before school", "i take my vitamins every day",
+                                  "I have been taking lessons from daily events", "i keep using music to cope",
+                                  "I can't take it on alone", "I drink water every day and go to sleep early"])
+def test_taking_something_every_day_is_not_substance_misuse_without_a_substance(text, young, rules_only):
+    # "take" and "use" say nothing alone: a substance must be named beside them
+    assert "substance_misuse" not in screen(text, young, rules_only).categories
+
+
+@pytest.mark.parametrize("text", ["been smoking weed every day since summer", "i take xans every day to cope with school",
+                                  "ive been taking my nans tramadol to sleep and now i need more"])
+def test_a_substance_taken_often_or_to_cope_is_substance_misuse(text, young, rules_only):
+    assert screen(text, young, rules_only).action == "escalate"
