@@ -9,11 +9,12 @@ Engines:
   passages   the engine of session 9: passages decide every page; the post-level reading only asks a
              moderator to look on young people's boards (`post_model=False`, no moderator's look)
   engine     the engine as shipped (the defaults of moderation/settings.py): the post-level model
-             (a probability for the whole post, calibrated per length band) decides self-harm and
-             suicide pages, passages the other categories; the post-level reading asks a moderator
+             (a probability for the whole post, calibrated per length band) decides the pages of
+             every category, with its passages as evidence; the post-level reading asks a moderator
              to look on young people's boards (`post_model_flags`), and the moderator's look on
              every board (`moderator_look`)
-  post-all   the post-level model decides the pages of every category (`post_model_categories`)
+  self-harm  the engine of sessions 10-13: the post-level model decides self-harm and suicide pages,
+             passages the other categories (`post_model_categories`)
   tfidf+lr   plain baseline: TF-IDF (words and pairs) + logistic regression trained on train.jsonl,
              its threshold chosen by 5-fold cross-validation on train.jsonl so that 5% of r/teenagers
              posts escalate
@@ -46,7 +47,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from moderation import ScreenContext, screen, screen_many  # noqa: E402
-from moderation.classifiers import SAFEGUARDING  # noqa: E402
 from moderation.__main__ import BANDS, band_of, context_of, read_jsonl  # noqa: E402
 from moderation.classifiers.tuned import POSTS_DIR, real_posts_file  # noqa: E402
 from moderation.settings import Settings  # noqa: E402
@@ -61,8 +61,9 @@ PARENT = ScreenContext(audience="parents", author_age_band="adult", approved_pos
 NAMES = [f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in BANDS]
 ENGINE = Settings(toxicity_backend="profanity-check")
 TODAY = replace(ENGINE, post_model=False, post_model_flags=(), moderator_look=False)
-POST_ALL = replace(ENGINE, post_model_categories=SAFEGUARDING)
-ENGINES = {"today": TODAY, "passages": replace(ENGINE, post_model=False, moderator_look=False), "engine": ENGINE, "post-all": POST_ALL}
+SELF_HARM = replace(ENGINE, post_model_categories=("self_harm_suicide",))
+ENGINES = {"today": TODAY, "passages": replace(ENGINE, post_model=False, moderator_look=False), "engine": ENGINE,
+           "self-harm": SELF_HARM}
 
 
 def pct(values, q):
@@ -322,7 +323,7 @@ def main() -> int:
 
     # the shipped engine's figures, with the same run's baseline and the other engines beside them
     print(json.dumps(dict(figures("engine"), today=figures("today"), passages=figures("passages"),
-                          post_all=figures("post-all"))))
+                          self_harm=figures("self-harm"))))
     return 0
 
 

@@ -242,7 +242,7 @@ def main(argv=None) -> int:
                        help="where to keep the weights (default: $XDG_CACHE_HOME/village or ~/.cache/village)")
         p.add_argument("--force", action="store_true", help="train again even if built")
         p.add_argument("--post", action="store_true",
-                       help="also build the post-level model beside the tuned encoder (it decides self-harm pages; "
+                       help="also build the post-level model beside the tuned encoder (it decides pages; "
                             "MODERATION_POST_MODEL)")
         p.add_argument("--ship", action="store_true",
                        help="also write the post-level model to moderation/data/post_model.json (for a commit)")
@@ -256,12 +256,16 @@ def main(argv=None) -> int:
         print(f"MiniLM: {time.perf_counter() - started:.0f} s")
         t0 = time.perf_counter()
         matcher = semantic.Matcher(quantize=True, tuned=True, tuned_dir=a.dir)   # as screening reads
+        saved = tuned.load(tuned.path_for({}, a.dir, matcher.fingerprint), matcher.fingerprint) if matcher.fingerprint else None
+        weights = tuned.weights_digest(saved["encoder"]) if saved is not None else ""
         if not a.post:
-            print(f"post model: {'the shipped one matches this encoder' if matcher.post is not None else 'none for this encoder'}"
-                  " (it decides self-harm pages, MODERATION_POST_MODEL; `train --post --ship` rebuilds it in about 90 s;"
+            found = matcher.post
+            model = post.for_encoder(matcher, weights, tuned.model_dir(a.dir))
+            print(f"post model: {'none for this encoder' if model is None else 'built for these weights' if model is not found else 'the one found matches this encoder'}"
+                  " (it decides pages, MODERATION_POST_MODEL; `train --post --ship` rebuilds it in about 90 s;"
                   " with none, passages decide every page)")
         else:
-            model = post.build(matcher, post.path_for(tuned.model_dir(a.dir), matcher.fingerprint))
+            model = post.build(matcher, post.path_for(tuned.model_dir(a.dir), matcher.fingerprint), weights=weights)
             if model is not None and a.ship:
                 post.save(model, post.SHIPPED)
                 print(f"shipped {post.SHIPPED}")

@@ -113,6 +113,11 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
     reading = _post_reading(semantic, settings) if ctx.kind in POST_KINDS else None
     # the categories whose pages the whole post decides; passages decide the others
     decides = settings.post_model_categories if settings.post_model and reading is not None else ()
+    if reading is not None and reading.words < settings.post_model_short_words:
+        # a short post is one passage, and the passage's reading names its category more surely than
+        # the whole-post model, which learnt suicide against everyday talk ("off to my dad's for the
+        # week, no wifi" read as domestic abuse at 0.94): the post decides only its own categories
+        decides = tuple(c for c in decides if c in settings.post_model_short_categories)
     for cat in sorted(set(rule_hits) | set(sem_hits), key=lambda c: SAFEGUARDING.index(c)):
         hits = rule_hits.get(cat, [])
         sem = sem_hits.get(cat)
@@ -138,9 +143,12 @@ def decide(signals: dict[str, Signal], ctx, settings: Settings, notes: list[str]
                 if sem is not None and suppressed.get(cat) is None:
                     # a passage reads as some risk, the post as a whole not enough to page a lead: a
                     # moderator looks (as the whole-post reading's own flag does)
+                    whole = (f"reads as {post.risk:.2f}, below {post.escalate:.2f} to page a lead"
+                             if post.risk < post.escalate else
+                             f"reads most like {LABEL.get(post.category, post.category).lower()} ({post.risk:.2f})")
                     d.raise_to("publish_and_flag", f"{label}: a passage reads as some risk (probability "
                                f"{sem.score:.2f}) in '{sem.extra.get('sentence', '')[:80]}'; the post as a whole "
-                               f"reads as {post.risk:.2f}, below {post.escalate:.2f} to page a lead", "standard", cat)
+                               f"{whole}", "standard", cat)
                 continue
         if confident:
             # The classifier, which learned topic talk, idioms and recovery as benign, is sure: that
@@ -355,6 +363,7 @@ class PostReading:
     floor: float             # below it a rule's phrase alone does not page a lead
     category: str            # the risk class the passages read most strongly
     enough_words: bool = True  # a word or two is too little to read intent from (as for a passage)
+    words: int = 1000          # the post's length in words
 
     @property
     def escalates(self) -> bool:
@@ -375,7 +384,8 @@ def _post_reading(semantic: Signal, settings: Settings) -> PostReading | None:
     return PostReading(risk=float(risk), escalate=float(esc), review=float(min(rev, esc)),
                        floor=float(semantic.extra.get("post_floor", 0.0)),
                        category=semantic.extra.get("post_category", "self_harm_suicide"),
-                       enough_words=semantic.extra.get("post_words", 1000) >= settings.semantic_min_words_to_escalate)
+                       enough_words=semantic.extra.get("post_words", 1000) >= settings.semantic_min_words_to_escalate,
+                       words=int(semantic.extra.get("post_words", 1000)))
 
 
 def _category_and_where(post: PostReading, sem_hits: dict[str, Finding]) -> tuple[str, str]:

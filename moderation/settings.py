@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
+from moderation.classifiers import SAFEGUARDING
+
 AUDIENCES = ("parents", "young_people", "young_adults")
 ACTIONS = ("publish", "publish_and_flag", "hold", "reject", "escalate")
 
@@ -43,14 +45,20 @@ class Settings:
         "self_harm_suicide", "abuse_neglect", "domestic_abuse", "sexual_exploitation_grooming", "fgm",
         "forced_marriage", "bullying", "gangs_county_lines", "trafficking", "substance_misuse")
     # the post-level model (classifiers/post.py): a probability for the whole post, calibrated per
-    # length band, decides whether the model's reading of self-harm and suicide pages a lead (what its
-    # real training posts teach: r/SuicideWatch against r/teenagers); passages decide the other
-    # categories, and a passage the classifier is sure of still pages a lead unless the post reads as
-    # almost no risk. The thresholds are the per-band ones chosen by cross-validation when it was built
-    # (moderation/MODEL_CARD.md) unless post_escalate / post_review set them. Off, passages decide
-    # every page (the engine until session 10: more everyday teenage posts paged a lead).
+    # length band, decides whether a post pages a lead; its passages are the evidence. A passage the
+    # classifier is sure of, or a rule's phrase, still pages a lead unless the post reads as almost no
+    # risk (below its band's floor; then a moderator reads it). The thresholds are the per-band ones
+    # chosen by cross-validation when it was built (moderation/MODEL_CARD.md) unless post_escalate /
+    # post_review set them. Sessions 10-13 let it decide self-harm and suicide only (what its real
+    # training posts teach) and passages the other categories; since session 14 it decides every
+    # category: as many risk texts of the blind blocks reach a lead, fewer everyday ones and fewer long
+    # teenage posts (their passages read as abuse or bullying). Off, passages decide every page (the
+    # engine until session 10).
     post_model: bool = True
-    post_model_categories: tuple[str, ...] = ("self_harm_suicide",)
+    post_model_categories: tuple[str, ...] = SAFEGUARDING
+    # ... but in a post shorter than this (one passage) only these: there the passage names the category
+    post_model_short_words: int = 30
+    post_model_short_categories: tuple[str, ...] = ("self_harm_suicide",)
     # boards (by audience) where the same reading asks a moderator to look
     # at a post at or above its review threshold (publish_and_flag, never escalate): 11% of the real
     # r/SuicideWatch posts were otherwise published with nobody asked to look. Young people's boards

@@ -122,6 +122,7 @@ class PostModel:
     look_intercept: float = 0.0
     look_threshold: float = 1.0
     card: dict | None = None           # data, settings and cross-validated figures
+    weights: str = ""                  # `tuned.weights_digest` of the encoder it read ("" = not recorded)
 
     def risk(self, x, words: int) -> float:
         """The calibrated probability that a post of `words` words with feature row `x` (torch)
@@ -153,7 +154,7 @@ class PostModel:
                 "look": None if self.look_coef is None else {
                     "coef": [round(float(v), 6) for v in self.look_coef], "intercept": self.look_intercept,
                     "threshold": self.look_threshold},
-                "card": self.card or {}}
+                "weights": self.weights, "card": self.card or {}}
 
     @classmethod
     def from_json(cls, d: dict) -> "PostModel":
@@ -166,7 +167,7 @@ class PostModel:
                    words=WordModel.from_json(d["words"]) if d.get("words") else None,
                    look_coef=torch.tensor(look["coef"], dtype=torch.float32) if look else None,
                    look_intercept=float(look.get("intercept", 0.0)), look_threshold=float(look.get("threshold", 1.0)),
-                   card=d.get("card"))
+                   card=d.get("card"), weights=d.get("weights", ""))
 
 
 def path_for(model_dir: Path, encoder: str) -> Path:
@@ -188,6 +189,23 @@ def load(encoder: str, model_dir: Path | None = None) -> PostModel | None:
         if d.get("format") == FORMAT and d.get("encoder") == encoder:
             return PostModel.from_json(d)
     return None
+
+
+def for_encoder(matcher, weights: str, model_dir: Path, progress=print) -> PostModel | None:
+    """The post model for the tuned encoder in use (`matcher.post`), built again beside the encoder
+    (in `model_dir`, about 80 s) when the one found read an encoder with other weights than `weights`
+    (`tuned.weights_digest`). The same fine-tune ends in slightly other weights on another CPU, and
+    thresholds chosen on one encoder's readings are off for another's (session 14: on such a
+    machine the shipped file escalated 0.872 of dev's r/SuicideWatch posts and flagged 0.584 of
+    ETHOS's hateful comments; the file built there, 0.881 and 0.607). None when there is none for
+    this encoder's fingerprint."""
+    model = matcher.post
+    if model is None or not weights or model.weights == weights:
+        return model
+    progress(f"post model: the one found read an encoder with other weights ({model.weights or 'not recorded'}, "
+             f"these are {weights}; a fine-tune ends a little differently on another CPU): building one for "
+             "these weights (about 80 s)")
+    return build(matcher, path_for(model_dir, matcher.fingerprint), progress, weights) or model
 
 
 def save(model: PostModel, path: Path) -> None:
@@ -481,8 +499,9 @@ def embed_posts(matcher, texts: Sequence[str]):
     return out
 
 
-def build(matcher, path: Path, progress=print) -> PostModel | None:
-    """Embed the training posts with the matcher in use (the tuned, int8 MiniLM), fit, save."""
+def build(matcher, path: Path, progress=print, weights: str = "") -> PostModel | None:
+    """Embed the training posts with the matcher in use (the tuned, int8 MiniLM), fit, save.
+    `weights` is the encoder's `tuned.weights_digest`, recorded in the model."""
     import time
 
     import numpy as np
@@ -523,7 +542,7 @@ def build(matcher, path: Path, progress=print) -> PostModel | None:
             "cross_validated": figures}
     model = PostModel(encoder=matcher.fingerprint, coef=coef, intercept=intercept, calibration=calibration,
                       escalate=escalate, review=review, floor=floor, words=words,
-                      look_coef=lcoef, look_intercept=lint, look_threshold=lthr, card=card)
+                      look_coef=lcoef, look_intercept=lint, look_threshold=lthr, card=card, weights=weights)
     save(model, path)
     progress(f"post model: escalate at {' / '.join(f'{v:.3f}' for v in escalate)} by length band, review at "
              f"{review:.3f}, rule floor {' / '.join(f'{v:.3f}' for v in floor)}; a moderator's look at {lthr:.3f}; "

@@ -116,6 +116,20 @@ def path_for(exemplars: dict[str, list[str]], configured_dir: str = "", fp: str 
     return model_dir(configured_dir) / f"minilm-tuned-{fp or fingerprint(exemplars)}.pt"
 
 
+def weights_digest(state: dict) -> str:
+    """16 hex digits of SHA-256 over a state dict's names and float32 bytes, in name order.
+
+    The fingerprint names what the encoder is trained from; this names what the training gave. The
+    two differ between machines: the same fine-tune, seeded, ends in other weights on another CPU
+    (floating-point sums in another order), so a model built on the encoder's readings checks this.
+    """
+    h = hashlib.sha256()
+    for name in sorted(state):
+        h.update(name.encode())
+        h.update(state[name].detach().to("cpu").float().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
 def load(path: Path, fp: str) -> dict | None:
     """The saved weights, or None when there are none for this fingerprint (or they do not load)."""
     if not path.is_file():

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from moderation import ScreenContext
-from moderation.classifiers import DISCLOSURE, Finding, Signal, post
+from moderation.classifiers import DISCLOSURE, Finding, Signal, post, tuned
 from moderation.policy import decide
 from moderation.settings import Settings
 
@@ -201,15 +201,34 @@ def test_a_word_or_two_never_pages_a_lead_on_the_whole_post_reading():
     assert decide({"semantic": two}, YOUNG, S).action == "escalate"
 
 
-def test_passages_decide_the_categories_the_post_model_does_not():
+def test_the_post_decides_every_category_and_passages_only_those_it_is_told_not_to():
     bullying = [passage("bullying", 0.6)]
-    # the post reads as low risk overall, but the post model does not decide bullying: the passage does
-    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, S).action == "escalate"
-    every = replace(S, post_model_categories=("self_harm_suicide", "bullying"))
-    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, every).action == "publish_and_flag"
+    # a passage reads as bullying, the post as a whole as low risk: a moderator looks
+    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, S).action == "publish_and_flag"
+    # where the post model decides self-harm only (sessions 10-13), the passage pages a lead
+    only = replace(S, post_model_categories=("self_harm_suicide",))
+    assert decide({"semantic": semantic_signal(0.1, findings=bullying)}, YOUNG, only).action == "escalate"
     # a name or a title is never read as a whole post: its passages decide
     title = ScreenContext(audience="young_people", author_age_band="young_person", kind="thread_title")
     assert decide({"semantic": semantic_signal(0.01, findings=[passage(score=0.5)])}, title, S).action == "escalate"
+
+
+def test_the_whole_post_pages_for_every_category_it_reads_most():
+    for category in ("abuse_neglect", "radicalisation"):
+        v = decide({"semantic": semantic_signal(0.9, category=category)}, PARENT, S)
+        assert v.action == "escalate" and v.categories == [category]
+    # a short post is one passage: there the whole post decides self-harm only, and the passage the rest
+    short = semantic_signal(0.9, category="domestic_abuse")
+    short.extra["post_words"] = 20
+    assert decide({"semantic": short}, YOUNG, S).action == "publish_and_flag"
+    sure = semantic_signal(0.9, category="domestic_abuse", findings=[passage("domestic_abuse", 0.9)])
+    sure.extra["post_words"] = 20
+    assert decide({"semantic": sure}, YOUNG, S).action == "escalate"
+    assert decide({"semantic": short}, YOUNG, replace(S, post_model_short_words=10)).action == "escalate"
+    # a passage read as one category in a post read most like another: the reason says so
+    v = decide({"semantic": semantic_signal(0.9, category="radicalisation", findings=[passage(score=0.5)])}, YOUNG, S)
+    assert any("the post as a whole reads most like radicalisation or extremism (0.90)" in r for r in v.reasons)
+    assert not any("below" in r for r in v.reasons)
 
 
 def test_a_rule_still_escalates_unless_the_post_reads_as_no_risk_at_all():
@@ -241,3 +260,28 @@ def test_the_shipped_model_loads_for_its_encoder_and_only_for_it(tmp_path):
     model.escalate = [0.5] * 4
     post.save(model, post.path_for(tmp_path, shipped["encoder"]))
     assert post.load(shipped["encoder"], tmp_path).escalate == [0.5] * 4
+
+
+def test_the_weights_digest_names_the_weights_themselves():
+    state = {"a": torch.zeros(3), "b": torch.ones(2, 2)}
+    same = {"b": torch.ones(2, 2), "a": torch.zeros(3)}
+    assert tuned.weights_digest(state) == tuned.weights_digest(same)
+    nudged = {"a": torch.tensor([0.0, 0.0, 1e-7]), "b": torch.ones(2, 2)}
+    assert tuned.weights_digest(nudged) != tuned.weights_digest(state)
+
+
+def test_a_post_model_that_read_other_weights_is_built_again_for_these(monkeypatch, tmp_path):
+    built = []
+    monkeypatch.setattr(post, "build", lambda matcher, path, progress, weights: built.append((path, weights)) or "new")
+    said = []
+
+    class Found:            # what a Matcher holds: its fingerprint and the post model it found
+        fingerprint = "f" * 16
+        post = post.PostModel(encoder="f" * 16, coef=None, intercept=0.0, calibration=[], escalate=[], review=0.5,
+                              floor=[], weights="aaaa")
+
+    assert post.for_encoder(Found, "aaaa", tmp_path, said.append) is Found.post and not built
+    assert post.for_encoder(Found, "bbbb", tmp_path, said.append) == "new"
+    assert built == [(post.path_for(tmp_path, "f" * 16), "bbbb")] and "other weights" in said[0]
+    Found.post = None                                    # none for this fingerprint: nothing to build on
+    assert post.for_encoder(Found, "bbbb", tmp_path, said.append) is None and len(built) == 1

@@ -141,8 +141,8 @@ def test_the_classifier_is_trained_on_every_exemplar_and_explains_itself(setting
 
 def test_everyday_goodbyes_do_not_page_a_lead_and_farewells_for_good_do(settings):
     """The blind sign-off block (tests/data/moderation_eval.md): the session-10 engine paged a lead
-    for 6 of its 70 everyday goodbyes, the session-11 one for 3; the margins are for int8 batches
-    reading short texts a little differently. One parent's farewell is still published unseen by
+    for 6 of its 70 everyday goodbyes, the session-11 one for 3, session 14's (the post model built on
+    that machine's encoder) for 5; the margins are for another machine's fine-tune. One parent's farewell is still published unseen by
     both (a known miss, in the note)."""
     from moderation import screen_many
     from moderation.__main__ import context_of
